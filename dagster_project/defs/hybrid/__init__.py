@@ -1,0 +1,1 @@
+"""Mixed sizes in one group: the size router stores each output in the tier its size calls for."""

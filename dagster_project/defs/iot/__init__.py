@@ -1,0 +1,1 @@
+"""IoT sensor readings and anomalies on the time-series tier, one partition per hour."""

@@ -1,0 +1,1 @@
+"""Web log analytics on the medium (Parquet) tier."""

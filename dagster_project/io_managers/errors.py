@@ -1,0 +1,71 @@
+"""Errors raised by the tier I/O managers, worded so the reader knows what broke and what to run.
+
+A missing value subclasses ``FileNotFoundError`` on purpose: Dagster's ``UPathIOManager`` skips
+missing partitions only when it sees that type and the input sets ``allow_missing_partitions``.
+"""
+
+import dagster as dg
+
+
+def describe_asset(asset_key: dg.AssetKey, partition_key: str | None) -> str:
+    """Return "asset 'a/b'" or "asset 'a/b', partition '2024-01-01'" for messages."""
+    described = f"asset '{asset_key.to_user_string()}'"
+    if partition_key is not None:
+        described += f", partition '{partition_key}'"
+    return described
+
+
+def materialize_command(asset_key: dg.AssetKey, partition_key: str | None) -> str:
+    """Return the shell command that materializes the asset (and partition) again."""
+    command = f"dg launch --assets {asset_key.to_user_string()}"
+    if partition_key is not None:
+        command += f" --partition {partition_key}"
+    return command
+
+
+class MissingStoredValueError(FileNotFoundError):
+    """No stored value exists for an upstream asset (or partition) that a step tries to load."""
+
+    def __init__(self, asset_key: dg.AssetKey, partition_key: str | None, path: str):
+        self.asset_key = asset_key
+        self.partition_key = partition_key
+        self.path = path
+        super().__init__(
+            f"No stored value for {describe_asset(asset_key, partition_key)} at {path}. "
+            "It has never been materialized in this storage, or its file was deleted. "
+            f"Materialize it first: `{materialize_command(asset_key, partition_key)}`."
+        )
+
+    def __reduce__(self):
+        return type(self), (self.asset_key, self.partition_key, self.path)
+
+
+class CorruptStoredValueError(Exception):
+    """A stored value exists but cannot be decoded: truncated, corrupt, or of another format."""
+
+    def __init__(
+        self, asset_key: dg.AssetKey, partition_key: str | None, path: str, reason: str
+    ):
+        self.asset_key = asset_key
+        self.partition_key = partition_key
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"The stored value of {describe_asset(asset_key, partition_key)} at {path} "
+            f"is truncated or corrupt ({reason}). Nothing was loaded. Re-materialize it to "
+            f"rewrite the file: `{materialize_command(asset_key, partition_key)}`."
+        )
+
+    def __reduce__(self):
+        return type(self), (self.asset_key, self.partition_key, self.path, self.reason)
+
+
+class UnsupportedValueError(TypeError):
+    """An asset returned a value its tier cannot store (for example a model to the Parquet tier)."""
+
+    def __init__(self, asset_key: dg.AssetKey, tier: str, expected: str, value: object):
+        super().__init__(
+            f"The {tier} tier stores {expected}, but asset '{asset_key.to_user_string()}' "
+            f"returned {type(value).__module__}.{type(value).__qualname__}. Return {expected}, "
+            "or bind the asset to a tier that stores this type (see dagster_project/tiers.py)."
+        )

@@ -1,0 +1,141 @@
+"""Size router: measures each value and stores it in the small (pickle) or medium (Parquet) tier.
+
+For groups whose outputs range from kilobytes to hundreds of megabytes. The route chosen for
+each asset and partition is written to a small route record *after* the value is safely in its
+tier, and loads always follow the record. So:
+
+- a load returns the latest materialization even when the route changed since the last one;
+- a write killed before its record is written leaves the record pointing at the previous value,
+  which is still intact in its own tier;
+- once the record moved, the copy in the previous tier is deleted, so no stale copy can be read.
+
+Nothing is kept in process memory: every step and every process sees the same records.
+"""
+
+import contextlib
+import json
+from typing import IO, Any, ClassVar
+
+import dagster as dg
+import pandas as pd
+from pydantic import Field, model_validator
+from upath import UPath
+
+from dagster_project.io_managers.medium import ParquetIOManager, frame_size_mb
+from dagster_project.io_managers.small import PickleIOManager
+from dagster_project.io_managers.tier_io_manager import TierIOManager
+
+
+class SizeRouterIOManager(TierIOManager):
+    """Routes DataFrames by in-memory size; any other value goes to the small tier."""
+
+    small: PickleIOManager = Field(description="Tier for values under small_threshold_mb.")
+    medium: ParquetIOManager = Field(description="Tier for DataFrames at or above it.")
+    small_threshold_mb: float = Field(
+        default=50.0, gt=0, description="DataFrames smaller than this go to the small tier."
+    )
+    large_threshold_mb: float = Field(
+        default=500.0,
+        gt=0,
+        description="Above this a warning suggests the warehouse or Spark tier.",
+    )
+
+    tier: ClassVar[str] = "size router"
+    extension: ClassVar[str] = ".route.json"
+    corrupt_errors: ClassVar[tuple[type[BaseException], ...]] = (
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+        KeyError,
+        TypeError,
+    )
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> "SizeRouterIOManager":
+        if self.small_threshold_mb > self.large_threshold_mb:
+            raise ValueError(
+                f"small_threshold_mb ({self.small_threshold_mb}) must not exceed "
+                f"large_threshold_mb ({self.large_threshold_mb})."
+            )
+        return self
+
+    def choose_tier(self, obj: Any) -> tuple[str, float | None]:
+        """The tier name for ``obj`` and its measured size in MB (None when not a DataFrame)."""
+        if not isinstance(obj, pd.DataFrame):
+            return self.small.tier, None
+        size_mb = frame_size_mb(obj)
+        return (self.small.tier if size_mb < self.small_threshold_mb else self.medium.tier), size_mb
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        tier_name, size_mb = self.choose_tier(obj)
+        tier = self._tier(tier_name)
+        record_path = self.output_path(context)
+        previous = self._read_record_if_any(record_path)
+
+        tier.handle_output(context, obj)
+        stored_at = _relative(tier.output_path(context), tier.base_upath)
+        super().dump_to_path(context, {"tier": tier_name, "path": stored_at}, record_path)
+
+        if previous is not None and (previous["tier"], previous["path"]) != (tier_name, stored_at):
+            self._delete_stale_copy(context, previous)
+
+        if size_mb is not None and size_mb > self.large_threshold_mb:
+            context.log.warning(
+                f"{context.asset_key.to_user_string()} is {size_mb:.0f} MB in memory, above "
+                f"large_threshold_mb={self.large_threshold_mb:.0f}: consider the warehouse or "
+                "Spark tier, which keep the data out of Dagster's process."
+            )
+        context.add_output_metadata(
+            {
+                "storage_tier": tier_name,
+                "measured_size_mb": round(size_mb, 3) if size_mb is not None else None,
+                "small_threshold_mb": self.small_threshold_mb,
+                "large_threshold_mb": self.large_threshold_mb,
+                "size_warning": bool(size_mb is not None and size_mb > self.large_threshold_mb),
+                "route_record": dg.MetadataValue.path(str(record_path)),
+            }
+        )
+
+    def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(obj, file)
+
+    def value_metadata(
+        self, context: dg.OutputContext, obj: Any, file_size_bytes: int
+    ) -> dict[str, Any]:
+        return {}
+
+    def read_value(self, context: dg.InputContext, file: IO[bytes]) -> dict[str, str]:
+        record = json.loads(file.read().decode("utf-8"))
+        return {"tier": self._tier(record["tier"]).tier, "path": str(record["path"])}
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
+        record = super().load_from_path(context, path)
+        tier = self._tier(record["tier"])
+        return tier.load_from_path(context, tier.base_upath / record["path"])
+
+    def _tier(self, name: str) -> TierIOManager:
+        tiers: dict[str, TierIOManager] = {self.small.tier: self.small, self.medium.tier: self.medium}
+        if name not in tiers:
+            raise KeyError(f"unknown tier '{name}' in route record; expected one of {sorted(tiers)}")
+        return tiers[name]
+
+    def _read_record_if_any(self, record_path: UPath) -> dict[str, str] | None:
+        try:
+            with record_path.open("rb") as file:
+                return self.read_value(None, file)  # type: ignore[arg-type]
+        except (FileNotFoundError, *self.corrupt_errors):
+            return None
+
+    def _delete_stale_copy(self, context: dg.OutputContext, previous: dict[str, str]) -> None:
+        stale = self._tier(previous["tier"]).base_upath / previous["path"]
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+        context.log.info(f"Route changed: deleted the stale {previous['tier']} copy at {stale}.")
+
+
+def _relative(path: UPath, base: UPath) -> str:
+    """``path`` relative to ``base`` as a POSIX string, for a record that survives moving the base."""
+    full, prefix = path.path.rstrip("/"), base.path.rstrip("/")
+    if not full.startswith(prefix + "/"):
+        raise ValueError(f"{path} is not under {base}")
+    return full[len(prefix) + 1 :]

@@ -1,0 +1,31 @@
+"""Small tier (under about 100 MB): any picklable value, one atomic pickle file per asset and partition.
+
+Pickle is the right format here: it stores models, dicts and DataFrames alike and, measured on
+these machines, writes faster than Parquet at this size. The pickle streams straight into the
+temporary file, so the serialized bytes are never held in memory next to the object.
+
+In the ``stack`` deployment this tier is dagster-aws's ``S3PickleIOManager`` instead; this class
+also works on ``s3://`` when a single implementation across environments is preferred.
+"""
+
+import pickle
+from typing import IO, Any, ClassVar
+
+import dagster as dg
+
+from dagster_project.io_managers.tier_io_manager import TierIOManager
+
+
+class PickleIOManager(TierIOManager):
+    """Stores any picklable value as ``<base>/<asset>[/<partition>].pkl``, written atomically."""
+
+    tier: ClassVar[str] = "small"
+    extension: ClassVar[str] = ".pkl"
+    corrupt_errors: ClassVar[tuple[type[BaseException], ...]] = (pickle.UnpicklingError, EOFError)
+
+    def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
+        with open(path, "wb") as file:
+            pickle.dump(obj, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def read_value(self, context: dg.InputContext, file: IO[bytes]) -> Any:
+        return pickle.load(file)

@@ -1,0 +1,112 @@
+"""The base of every file-backed tier: UPath layout, atomic writes and load errors that say what to do.
+
+Each tier only says how a value becomes a file and back (``write_value`` / ``read_value``) and what
+metadata describes it. Everything else is shared and behaves the same on a local folder and on
+``s3://bucket/prefix``:
+
+- layout from Dagster's ``UPathIOManager``: ``<base>/<asset key path>[/<partition key>]<extension>``,
+  one file per asset and per partition;
+- writes through :func:`write_atomically`, so a failed or killed write keeps the previous value;
+- a missing file raises :class:`MissingStoredValueError`, an undecodable one
+  :class:`CorruptStoredValueError`, both naming the asset, the partition and the path.
+"""
+
+import os
+from typing import IO, Any, ClassVar
+
+import dagster as dg
+from pydantic import Field
+from upath import UPath
+
+from dagster_project.io_managers.atomic_write import is_local, write_atomically
+from dagster_project.io_managers.errors import CorruptStoredValueError, MissingStoredValueError
+
+
+class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
+    """Shared behaviour of the tier I/O managers; subclasses implement the file format."""
+
+    base_path: str = Field(
+        description="Where values are stored: a local folder or an s3://bucket/prefix URL."
+    )
+    endpoint_url: str | None = Field(
+        default=None,
+        description="S3-compatible endpoint for s3:// base paths (MinIO, SeaweedFS); "
+        "credentials come from the standard AWS_* environment variables.",
+    )
+
+    tier: ClassVar[str]
+    extension: ClassVar[str]
+    corrupt_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    @property
+    def base_upath(self) -> UPath:
+        """The configured base path as a UPath, carrying the endpoint for object stores."""
+        path = UPath(self.base_path)
+        if self.endpoint_url and not is_local(path):
+            return UPath(self.base_path, endpoint_url=self.endpoint_url)
+        return path
+
+    @property
+    def _base_path(self) -> UPath:
+        # UPathIOManager reads this attribute; it is derived from config, never stored.
+        return self.base_upath
+
+    def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
+        """Serialize ``obj`` into the local file ``path`` (a temporary file, published later)."""
+        raise NotImplementedError
+
+    def read_value(self, context: dg.InputContext, file: IO[bytes]) -> Any:
+        """Deserialize a value from an open binary file."""
+        raise NotImplementedError
+
+    def value_metadata(
+        self, context: dg.OutputContext, obj: Any, file_size_bytes: int
+    ) -> dict[str, Any]:
+        """Metadata describing the stored value, shown on the materialization."""
+        return {"file_size_mb": round(file_size_bytes / 2**20, 3)}
+
+    def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
+        file_size_bytes = 0
+
+        def write(temporary: str) -> None:
+            nonlocal file_size_bytes
+            self.write_value(context, obj, temporary)
+            file_size_bytes = os.path.getsize(temporary)
+
+        write_atomically(path, write)
+        context.add_output_metadata(self.value_metadata(context, obj, file_size_bytes))
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
+        try:
+            with path.open("rb") as file:
+                return self.read_value(context, file)
+        except FileNotFoundError as error:
+            raise MissingStoredValueError(
+                context.asset_key, self._partition_of(context, path), str(path)
+            ) from error
+        except self.corrupt_errors as error:
+            raise CorruptStoredValueError(
+                context.asset_key,
+                self._partition_of(context, path),
+                str(path),
+                f"{type(error).__name__}: {error}",
+            ) from error
+
+    def make_directory(self, path: UPath) -> None:
+        # Object stores have no folders, and s3fs's mkdir on a bucket-level path creates a bucket.
+        if is_local(path):
+            super().make_directory(path)
+
+    def output_path(self, context: dg.OutputContext) -> UPath:
+        """Where this output (and partition) is stored."""
+        if context.has_asset_partitions:
+            return next(iter(self._get_paths_for_partitions(context).values()))
+        return self._get_path(context)
+
+    def _partition_of(self, context: dg.InputContext, path: UPath) -> str | None:
+        if not (context.has_asset_key and context.has_asset_partitions):
+            return None
+        for partition_key, partition_path in self._get_paths_for_partitions(context).items():
+            if str(partition_path) == str(path):
+                return partition_key
+        return None

@@ -1,0 +1,49 @@
+"""Settings read from the environment when the definitions load, each validated with a clear message.
+
+Every variable has one meaning in every environment (shell, compose, the native stack, CI); the
+README lists them in one table.
+"""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
+LOCAL_STATE_DIR = REPOSITORY_ROOT / ".local"
+
+DEPLOYMENTS = ("local", "stack")
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the code location cannot use."""
+
+
+def deployment(environ: Mapping[str, str] = os.environ) -> str:
+    """``DAGSTER_DEPLOYMENT``: which resource set to build (default ``local``)."""
+    value = environ.get("DAGSTER_DEPLOYMENT", "").strip() or "local"
+    if value not in DEPLOYMENTS:
+        raise SettingsError(
+            f"DAGSTER_DEPLOYMENT='{value}' is not a deployment of this code location. "
+            f"Valid values: {', '.join(DEPLOYMENTS)} (unset means 'local')."
+        )
+    return value
+
+
+def data_scale(environ: Mapping[str, str] = os.environ) -> float:
+    """``DATA_SCALE``: multiplies every synthetic generator's row count (default 1.0)."""
+    raw = environ.get("DATA_SCALE", "").strip() or "1"
+    try:
+        scale = float(raw)
+    except ValueError:
+        scale = float("nan")
+    if not scale > 0 or scale == float("inf"):
+        raise SettingsError(
+            f"DATA_SCALE='{raw}' must be a positive number: 1 gives the documented sizes, "
+            "0.01 a hundredth of them (what the tests use)."
+        )
+    return scale
+
+
+def storage_url(environ: Mapping[str, str] = os.environ) -> str:
+    """``STORAGE_URL``: base folder or s3:// URL of the tier I/O managers."""
+    return environ.get("STORAGE_URL", "").strip() or str(LOCAL_STATE_DIR / "storage")
