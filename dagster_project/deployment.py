@@ -1,4 +1,4 @@
-"""The resource set of each deployment, chosen by ``DAGSTER_DEPLOYMENT``: the only code that differs.
+"""The resource set of each deployment, chosen by ``DAGSTER_DEPLOYMENT``: the code that differs.
 
 - ``local`` (default): no server. Tier values under ``.local/storage`` (or ``STORAGE_URL``).
 - ``stack``: PostgreSQL, an S3-compatible object store and a Spark cluster, as ``docker compose``
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagster_project import settings
-from dagster_project.io_managers.medium import ParquetIOManager
+from dagster_project.io_managers.medium import ParquetCompression, ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
@@ -38,22 +38,28 @@ def build_resources(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
             "to run the embedded default."
         )
     return {
-        **tier_io_managers(settings.storage_url(environ)),
+        **tier_io_managers(
+            settings.storage_url(environ), compression=settings.parquet_compression(environ)
+        ),
         "synthetic_data": SyntheticDataResource(scale=scale),
     }
 
 
-def tier_io_managers(base_url: str, endpoint_url: str | None = None) -> dict[str, Any]:
-    """One I/O manager per tier under ``base_url``; ``io_manager`` (the default) is the small tier."""
+def tier_io_managers(
+    base_url: str, compression: ParquetCompression = "zstd", endpoint_url: str | None = None
+) -> dict[str, Any]:
+    """One I/O manager per tier under ``base_url``; the default ``io_manager`` is the small tier."""
     base_url = base_url.rstrip("/")
     small = PickleIOManager(base_path=f"{base_url}/small", endpoint_url=endpoint_url)
-    medium = ParquetIOManager(base_path=f"{base_url}/medium", endpoint_url=endpoint_url)
+    medium = ParquetIOManager(
+        base_path=f"{base_url}/medium", compression=compression, endpoint_url=endpoint_url
+    )
     return {
         "io_manager": small,
         IO_MANAGER_KEYS[Tier.SMALL]: small,
         IO_MANAGER_KEYS[Tier.MEDIUM]: medium,
         IO_MANAGER_KEYS[Tier.TIME_SERIES]: TimeSeriesIOManager(
-            base_path=f"{base_url}/time_series", endpoint_url=endpoint_url
+            base_path=f"{base_url}/time_series", compression=compression, endpoint_url=endpoint_url
         ),
         IO_MANAGER_KEYS[Tier.REFERENCE]: ReferenceIOManager(
             base_path=f"{base_url}/reference", endpoint_url=endpoint_url

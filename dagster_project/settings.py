@@ -1,4 +1,4 @@
-"""Settings read from the environment when the definitions load, each validated with a clear message.
+"""Settings read from the environment when the definitions load, each checked with a clear message.
 
 Every variable has one meaning in every environment (shell, compose, the native stack, CI); the
 README lists them in one table.
@@ -7,6 +7,9 @@ README lists them in one table.
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import get_args
+
+from dagster_project.io_managers.medium import ParquetCompression
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 LOCAL_STATE_DIR = REPOSITORY_ROOT / ".local"
@@ -47,3 +50,15 @@ def data_scale(environ: Mapping[str, str] = os.environ) -> float:
 def storage_url(environ: Mapping[str, str] = os.environ) -> str:
     """``STORAGE_URL``: base folder or s3:// URL of the tier I/O managers."""
     return environ.get("STORAGE_URL", "").strip() or str(LOCAL_STATE_DIR / "storage")
+
+
+def parquet_compression(environ: Mapping[str, str] = os.environ) -> ParquetCompression:
+    """``PARQUET_COMPRESSION``: codec of the medium and time-series tiers (default ``zstd``)."""
+    value = environ.get("PARQUET_COMPRESSION", "").strip() or "zstd"
+    codecs = get_args(ParquetCompression)
+    if value not in codecs:
+        raise SettingsError(
+            f"PARQUET_COMPRESSION='{value}' is not a supported Parquet codec. "
+            f"Valid values: {', '.join(codecs)}."
+        )
+    return value  # type: ignore[return-value]

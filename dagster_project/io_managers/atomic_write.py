@@ -37,7 +37,7 @@ def local_path(path: UPath) -> Path:
 
 
 def write_atomically(path: UPath, write: WriteToPath) -> None:
-    """Call ``write(temporary_path)`` to produce the file, then publish it at ``path`` atomically."""
+    """Call ``write(temporary_path)`` to produce the file, then publish it at ``path`` at once."""
     if is_local(path):
         _write_local(local_path(path), write)
     else:

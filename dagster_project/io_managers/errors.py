@@ -43,9 +43,7 @@ class MissingStoredValueError(FileNotFoundError):
 class CorruptStoredValueError(Exception):
     """A stored value exists but cannot be decoded: truncated, corrupt, or of another format."""
 
-    def __init__(
-        self, asset_key: dg.AssetKey, partition_key: str | None, path: str, reason: str
-    ):
+    def __init__(self, asset_key: dg.AssetKey, partition_key: str | None, path: str, reason: str):
         self.asset_key = asset_key
         self.partition_key = partition_key
         self.path = path

@@ -22,7 +22,9 @@ ParquetCompression = Literal["zstd", "snappy", "gzip", "brotli", "lz4", "none"]
 def column_schema(frame: pd.DataFrame) -> dg.TableSchema:
     """The frame's columns and dtypes as Dagster's standard column schema."""
     return dg.TableSchema(
-        columns=[dg.TableColumn(name=str(name), type=str(dtype)) for name, dtype in frame.dtypes.items()]
+        columns=[
+            dg.TableColumn(name=str(name), type=str(dtype)) for name, dtype in frame.dtypes.items()
+        ]
     )
 
 
@@ -60,7 +62,9 @@ class ParquetIOManager(TierIOManager):
         return {
             "file_size_mb": round(file_size_mb, 3),
             "memory_size_mb": round(memory_size_mb, 3),
-            "compression_ratio": round(memory_size_mb / file_size_mb, 2) if file_size_bytes else 0.0,
+            "compression_ratio": round(memory_size_mb / file_size_mb, 2)
+            if file_size_bytes
+            else 0.0,
             "compression": self.compression,
             "dagster/row_count": len(obj),
             "column_count": len(obj.columns),

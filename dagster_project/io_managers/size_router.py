@@ -114,9 +114,14 @@ class SizeRouterIOManager(TierIOManager):
         return tier.load_from_path(context, tier.base_upath / record["path"])
 
     def _tier(self, name: str) -> TierIOManager:
-        tiers: dict[str, TierIOManager] = {self.small.tier: self.small, self.medium.tier: self.medium}
+        tiers: dict[str, TierIOManager] = {
+            self.small.tier: self.small,
+            self.medium.tier: self.medium,
+        }
         if name not in tiers:
-            raise KeyError(f"unknown tier '{name}' in route record; expected one of {sorted(tiers)}")
+            raise KeyError(
+                f"unknown tier '{name}' in route record; expected one of {sorted(tiers)}"
+            )
         return tiers[name]
 
     def _read_record_if_any(self, record_path: UPath) -> dict[str, str] | None:
@@ -134,7 +139,7 @@ class SizeRouterIOManager(TierIOManager):
 
 
 def _relative(path: UPath, base: UPath) -> str:
-    """``path`` relative to ``base`` as a POSIX string, for a record that survives moving the base."""
+    """``path`` relative to ``base``, so a record survives moving the base folder."""
     full, prefix = path.path.rstrip("/"), base.path.rstrip("/")
     if not full.startswith(prefix + "/"):
         raise ValueError(f"{path} is not under {base}")

@@ -1,4 +1,4 @@
-"""Small tier (under about 100 MB): any picklable value, one atomic pickle file per asset and partition.
+"""Small tier (under about 100 MB): any picklable value, one atomic pickle per asset and partition.
 
 Pickle is the right format here: it stores models, dicts and DataFrames alike and, measured on
 these machines, writes faster than Parquet at this size. The pickle streams straight into the

@@ -1,10 +1,10 @@
-"""The base of every file-backed tier: UPath layout, atomic writes and load errors that say what to do.
+"""Base of every file-backed tier: UPath layout, atomic writes, load errors that say what to do.
 
 Each tier only says how a value becomes a file and back (``write_value`` / ``read_value``) and what
 metadata describes it. Everything else is shared and behaves the same on a local folder and on
 ``s3://bucket/prefix``:
 
-- layout from Dagster's ``UPathIOManager``: ``<base>/<asset key path>[/<partition key>]<extension>``,
+- layout from Dagster's ``UPathIOManager``: ``<base>/<asset key>[/<partition key>]<extension>``,
   one file per asset and per partition;
 - writes through :func:`write_atomically`, so a failed or killed write keeps the previous value;
 - a missing file raises :class:`MissingStoredValueError`, an undecodable one

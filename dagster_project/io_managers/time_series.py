@@ -6,8 +6,8 @@ must lie inside its time window: a generator that spills into the next hour is r
 time instead of silently double-counting in a downstream range query.
 
 A downstream asset that maps to several partitions (an unpartitioned asset, or a daily asset
-reading hourly data) gets one DataFrame, concatenated in partition order, unless its input is
-annotated as ``dict``, in which case it gets ``{partition_key: DataFrame}``.
+reading hourly data) gets one DataFrame sorted by time, unless its input is annotated as
+``dict``, in which case it gets ``{partition_key: DataFrame}``.
 """
 
 from datetime import UTC, datetime
@@ -71,9 +71,14 @@ class TimeSeriesIOManager(ParquetIOManager):
         loaded = super().load_partitions(context)
         if len(context.asset_partition_keys) == 1 or is_dict_type(context.dagster_type.typing_type):
             return loaded
-        frames = [loaded[key] for key in context.asset_partition_keys if key in loaded]
-        if not frames:
-            return pd.DataFrame({self.timestamp_column: pd.Series([], dtype="datetime64[ns]")})
+        frames = sorted(
+            (frame for frame in loaded.values() if len(frame)),
+            key=lambda frame: frame[self.timestamp_column].iloc[0],
+        )
+        if not frames:  # every partition empty (or skipped): keep a stored schema if there is one
+            return next(iter(loaded.values())) if loaded else pd.DataFrame()
+        # Partitions are disjoint windows and each file is sorted: ordering the frames by their
+        # first timestamp yields a sorted result without sorting the rows again.
         return pd.concat(frames, ignore_index=True)
 
     def _check_inside_window(self, context: dg.OutputContext, timestamps: pd.Series) -> None:

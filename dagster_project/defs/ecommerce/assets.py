@@ -1,4 +1,4 @@
-"""E-commerce assets on the small tier: orders, customer lifetime value, products and a churn model."""
+"""E-commerce assets on the small tier: orders, lifetime value, products and a churn model."""
 
 import dagster as dg
 import pandas as pd

@@ -30,7 +30,7 @@ def churn_dataset(customer_ltv: pd.DataFrame) -> pd.DataFrame:
 def split_dataset(
     dataset: pd.DataFrame, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Training, validation and test sets (60/20/20), stratified by label when both classes allow."""
+    """Training, validation and test sets (60/20/20), stratified by label when classes allow."""
     smallest_class = dataset[LABEL].value_counts().min() if dataset[LABEL].nunique() > 1 else 0
     stratify = smallest_class >= 5
     rest, test = train_test_split(
@@ -67,7 +67,7 @@ class ChurnModelReport:
 def train_churn_model(
     training: pd.DataFrame, validation: pd.DataFrame, test: pd.DataFrame
 ) -> ChurnModelReport:
-    """Fit one forest per depth on ``training``, keep the best on ``validation``, score on ``test``."""
+    """One forest per depth on ``training``; keep the best on ``validation``; score on ``test``."""
     if training[LABEL].nunique() < 2:
         raise ValueError(
             f"The churn training set holds only one class ({training[LABEL].iloc[0]!r} for "

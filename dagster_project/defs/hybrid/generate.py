@@ -26,13 +26,15 @@ def generate_sales(
 ) -> pd.DataFrame:
     """Sales of catalog products over 2024, at list price less a discount of up to 30%."""
     product_row = rng.integers(0, len(catalog), n_sales)
-    offset_seconds = np.sort(rng.integers(0, int((SALES_END - SALES_START).total_seconds()), n_sales))
+    offset_seconds = np.sort(
+        rng.integers(0, int((SALES_END - SALES_START).total_seconds()), n_sales)
+    )
     discount = rng.uniform(0.0, 0.3, n_sales)
     return pd.DataFrame(
         {
             "sale_id": np.arange(n_sales),
             "product_id": catalog["product_id"].to_numpy()[product_row],
-            "category": catalog["category"].to_numpy()[product_row],
+            "category": catalog["category"].take(product_row).array,
             "customer_id": rng.integers(1, n_customers + 1, n_sales),
             "sale_amount": (catalog["price"].to_numpy()[product_row] * (1 - discount)).round(2),
             "sale_date": SALES_START + pd.to_timedelta(offset_seconds, unit="s"),

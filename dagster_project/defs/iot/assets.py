@@ -23,7 +23,9 @@ def sensor_data(
     context: dg.AssetExecutionContext, synthetic_data: SyntheticDataResource
 ) -> dg.MaterializeResult:
     """One hour of IoT sensor readings (synthetic: 10,000 sensors reporting once a minute)."""
-    hour_start = pd.Timestamp(context.partition_time_window.start).tz_convert("UTC").tz_localize(None)
+    hour_start = (
+        pd.Timestamp(context.partition_time_window.start).tz_convert("UTC").tz_localize(None)
+    )
     readings = generate_sensor_readings(
         synthetic_data.rng(context),
         n_sensors=synthetic_data.rows(10_000, minimum=20),
@@ -39,7 +41,7 @@ def sensor_data(
     kinds={"pandas", "parquet"},
 )
 def sensor_anomalies(sensor_data: pd.DataFrame) -> dg.MaterializeResult:
-    """Readings breaking a rule: temperature beyond 3 sigma of its trailing window, low humidity or battery."""
+    """Readings that break a rule: temperature off its trailing 3 sigma, low humidity or battery."""
     anomalies = transform.detect_anomalies(sensor_data)
     return dg.MaterializeResult(
         value=anomalies,

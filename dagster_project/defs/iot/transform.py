@@ -35,7 +35,9 @@ def detect_anomalies(
     frame = readings.sort_values(["sensor_id", "timestamp"], kind="stable", ignore_index=True)
     by_sensor = frame.groupby("sensor_id", sort=False)["temperature"]
     previous = by_sensor.shift(1)
-    trailing = previous.groupby(frame["sensor_id"], sort=False).rolling(window, min_periods=min_periods)
+    trailing = previous.groupby(frame["sensor_id"], sort=False).rolling(
+        window, min_periods=min_periods
+    )
     mean = trailing.mean().reset_index(level=0, drop=True).sort_index()
     std = trailing.std().reset_index(level=0, drop=True).sort_index()
 

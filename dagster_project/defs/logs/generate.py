@@ -19,7 +19,9 @@ ADDRESS_OCTETS = range(1, 255)
 
 def client_addresses() -> np.ndarray:
     """Every address 192.168.a.b with a and b in 1..254, as strings."""
-    return np.array([f"192.168.{c}.{d}" for c in ADDRESS_OCTETS for d in ADDRESS_OCTETS], dtype=object)
+    return np.array(
+        [f"192.168.{c}.{d}" for c in ADDRESS_OCTETS for d in ADDRESS_OCTETS], dtype=object
+    )
 
 
 def generate_web_logs(rng: np.random.Generator, n_requests: int) -> pd.DataFrame:
@@ -33,7 +35,9 @@ def generate_web_logs(rng: np.random.Generator, n_requests: int) -> pd.DataFrame
             "user_agent": pd.Categorical.from_codes(
                 rng.integers(0, len(USER_AGENTS), n_requests), categories=USER_AGENTS
             ),
-            "url": pd.Categorical.from_codes(rng.integers(0, len(URLS), n_requests), categories=URLS),
+            "url": pd.Categorical.from_codes(
+                rng.integers(0, len(URLS), n_requests), categories=URLS
+            ),
             "status_code": rng.choice(STATUS_CODES, n_requests, p=STATUS_PROBABILITIES),
             "response_time_ms": rng.exponential(100, n_requests).round(3),
             "bytes_sent": rng.exponential(1024, n_requests).astype(np.int64),

@@ -17,7 +17,7 @@ def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 
 def attribution(campaigns: pd.DataFrame) -> pd.DataFrame:
-    """Last-touch attribution: each campaign with its cost per conversion, conversion rate and CTR."""
+    """Last-touch attribution: each campaign with cost per conversion, conversion rate and CTR."""
     return campaigns.assign(
         cost_per_conversion=ratio(campaigns["spend"], campaigns["conversions"]),
         conversion_rate=ratio(campaigns["conversions"], campaigns["clicks"]),
@@ -30,7 +30,9 @@ def channel_performance(
 ) -> pd.DataFrame:
     """One row per channel: totals and return on ad spend (``roas``)."""
     channels = (
-        campaigns.groupby("channel", observed=True)[["spend", "impressions", "clicks", "conversions"]]
+        campaigns.groupby("channel", observed=True)[
+            ["spend", "impressions", "clicks", "conversions"]
+        ]
         .sum()
         .reset_index()
     )

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command: set up .venv, lint and format-check with ruff, then run the whole test suite.
+# Extra arguments go to pytest (for example: scripts/test.sh tests/io_managers -x).
+set -euo pipefail
+source "$(dirname "$0")/lib/environment.sh"
+ensure_venv
+cd "$REPOSITORY_ROOT"
+echo "+ ruff check ."
+ruff check .
+echo "+ ruff format --check ."
+ruff format --check .
+echo "+ pytest $*"
+exec python -m pytest "$@"

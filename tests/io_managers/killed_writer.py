@@ -1,0 +1,46 @@
+"""A process that writes a large value through a tier I/O manager, for tests to kill mid-write.
+
+Usage: ``python -m tests.io_managers.killed_writer TIER BASE_PATH [PARTITION]``. The value is a few
+hundred MB, so the write lasts long enough to be killed while it is in progress.
+"""
+
+import sys
+
+import numpy as np
+import pandas as pd
+
+from tests.io_managers.managers import FIRST_HOUR, HOURLY, make_manager
+from tests.io_managers.stored_values import store
+
+ROWS = 6_000_000
+FIRST_HOUR_START = "2024-01-01 00:00"
+
+
+def big_frame() -> pd.DataFrame:
+    """Readings spread over the first hour of ``HOURLY``, with a string column to slow the write."""
+    offsets_ms = np.sort(np.random.default_rng(0).integers(0, 3_600_000, ROWS))
+    return pd.DataFrame(
+        {
+            "sensor_id": np.arange(ROWS) % 1000,
+            "timestamp": pd.Timestamp(FIRST_HOUR_START) + pd.to_timedelta(offsets_ms, unit="ms"),
+            "value": np.random.default_rng(1).random(ROWS),
+            "label": pd.Series(np.arange(ROWS) % 100_003).astype(str),
+        }
+    )
+
+
+def main(tier: str, base_path: str) -> None:
+    value = "warehouse_table_" + "x" * 400_000_000 if tier == "reference" else big_frame()
+    partition = FIRST_HOUR if tier == "time_series" else None
+    print("writing", flush=True)
+    store(
+        make_manager(tier, base_path),
+        value,
+        partition=partition,
+        partitions_def=HOURLY if partition else None,
+    )
+    print("written", flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
