@@ -105,7 +105,10 @@ class SizeRouterIOManager(TierIOManager):
         return {}
 
     def read_value(self, context: dg.InputContext, file: IO[bytes]) -> dict[str, str]:
-        record = json.loads(file.read().decode("utf-8"))
+        return self._parse_record(file.read())
+
+    def _parse_record(self, raw: bytes) -> dict[str, str]:
+        record = json.loads(raw.decode("utf-8"))
         return {"tier": self._tier(record["tier"]).tier, "path": str(record["path"])}
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
@@ -126,8 +129,7 @@ class SizeRouterIOManager(TierIOManager):
 
     def _read_record_if_any(self, record_path: UPath) -> dict[str, str] | None:
         try:
-            with record_path.open("rb") as file:
-                return self.read_value(None, file)  # type: ignore[arg-type]
+            return self._parse_record(record_path.read_bytes())
         except (FileNotFoundError, *self.corrupt_errors):
             return None
 

@@ -1,46 +1,109 @@
-"""The main job's script, run for real: `dg launch` per batch into a persistent instance."""
+"""The Quick start, run for real: the main job's `dg launch` calls fill a persistent instance,
+and `dagster dev` started by scripts/dev.sh then shows every run and asset."""
 
 import os
 import subprocess
 from pathlib import Path
 
 import dagster as dg
+import pytest
+import requests
 
 from dagster_project.definitions import defs
 from dagster_project.launch_plan import launch_plan
+from tests.processes import free_port, stop_process_group, wait_until
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+ASSETS_AND_RUNS = """
+{
+  repositoriesOrError { ... on RepositoryConnection { nodes { name } } }
+  assetNodes { assetKey { path } }
+  runsOrError { ... on Runs { results { runId status } } }
+}
+"""
 
 
-def test_the_main_job_materializes_every_asset_into_dagster_home(tmp_path):
-    dagster_home = tmp_path / "dagster_home"
+def asset_names() -> set[str]:
+    return {key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys}
+
+
+@pytest.fixture(scope="module")
+def main_job(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProcess]:
+    """Run scripts/materialize-all.sh once at small scale into a fresh DAGSTER_HOME."""
+    folder = tmp_path_factory.mktemp("quick_start")
+    environ = {
+        **os.environ,
+        "DAGSTER_HOME": str(folder / "dagster_home"),
+        "DATA_SCALE": "0.01",
+        "STORAGE_URL": str(folder / "storage"),
+    }
     completed = subprocess.run(
         ["bash", "scripts/materialize-all.sh"],
         cwd=REPOSITORY_ROOT,
-        env={
-            **os.environ,
-            "DAGSTER_HOME": str(dagster_home),
-            "DATA_SCALE": "0.01",
-            "STORAGE_URL": str(tmp_path / "storage"),
-        },
+        env=environ,
         capture_output=True,
         text=True,
         timeout=600,
     )
+    return environ, completed
+
+
+def test_the_main_job_prints_and_runs_every_launch(main_job):
+    _, completed = main_job
 
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     for launch in launch_plan(defs):
         assert f"$ {' '.join(launch.command())}" in completed.stdout
-    assert (dagster_home / "dagster.yaml").read_text() == (
+
+
+def test_the_instance_holds_a_materialization_of_every_asset(main_job):
+    environ, _ = main_job
+    dagster_home = Path(environ["DAGSTER_HOME"])
+
+    assert (dagster_home / "dagster.yaml").read_bytes() == (
         REPOSITORY_ROOT / "dagster.yaml"
-    ).read_text()
+    ).read_bytes()
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-        missing = [
-            key.to_user_string()
-            for key in defs.resolve_asset_graph().materializable_asset_keys
-            if instance.get_latest_materialization_event(key) is None
-        ]
+        materialized = {
+            name
+            for name in asset_names()
+            if instance.get_latest_materialization_event(dg.AssetKey(name)) is not None
+        }
         runs = instance.get_runs()
-    assert missing == []
+    assert materialized == asset_names()
     assert len(runs) == len(launch_plan(defs))
     assert all(run.is_success for run in runs)
+
+
+def test_dagster_dev_shows_every_run_and_asset(main_job, tmp_path):
+    environ, _ = main_job
+    port = free_port()
+    graphql_url = f"http://127.0.0.1:{port}/graphql"
+
+    def query() -> dict:
+        response = requests.post(graphql_url, json={"query": ASSETS_AND_RUNS}, timeout=30)
+        response.raise_for_status()
+        return response.json()["data"]
+
+    with open(tmp_path / "dagster_dev.log", "w") as log:
+        dev = subprocess.Popen(
+            ["bash", "scripts/dev.sh"],
+            cwd=REPOSITORY_ROOT,
+            env={**environ, "DAGSTER_WEBSERVER_PORT": str(port)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            wait_until(
+                lambda: bool(query()["repositoriesOrError"].get("nodes")),
+                dev,
+                "dagster dev with the code location loaded",
+            )
+            data = query()
+        finally:
+            stop_process_group(dev)
+
+    assert {"/".join(node["assetKey"]["path"]) for node in data["assetNodes"]} == asset_names()
+    statuses = [run["status"] for run in data["runsOrError"]["results"]]
+    assert statuses == ["SUCCESS"] * len(launch_plan(defs))
