@@ -6,7 +6,7 @@ import pandas as pd
 from dagster_project.defs.ecommerce import churn, transform
 from dagster_project.defs.ecommerce.generate import generate_orders
 from dagster_project.io_managers.medium import frame_size_mb
-from dagster_project.resources.synthetic_data import SyntheticDataResource, seeded_rng
+from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.tiers import io_manager_key
 
 GROUP = "ecommerce"
@@ -80,7 +80,7 @@ def product_performance(orders_raw: pd.DataFrame) -> dg.MaterializeResult:
 def churn_dataset_split(customer_ltv: pd.DataFrame):
     """Splits the labelled customers 60/20/20 into training, validation and test sets."""
     dataset = churn.churn_dataset(customer_ltv)
-    splits = churn.split_dataset(dataset, seed=int(seeded_rng("churn_split").integers(2**31)))
+    splits = churn.split_dataset(dataset, seed=churn.SPLIT_SEED)
     return tuple(
         dg.MaterializeResult(
             asset_key=name,

@@ -18,6 +18,7 @@ LABEL = "churned"
 VALIDATION_SHARE = 0.2
 TEST_SHARE = 0.2
 MAX_DEPTH_CANDIDATES = (3, 6, None)
+SPLIT_SEED = 2024  # fixed, so re-materializing the split reproduces it
 
 
 def churn_dataset(customer_ltv: pd.DataFrame) -> pd.DataFrame:
