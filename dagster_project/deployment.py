@@ -1,48 +1,61 @@
 """The resource set of each deployment, chosen by ``DAGSTER_DEPLOYMENT``: the code that differs.
 
-- ``local`` (default): no server. Tier values under ``.local/storage`` (or ``STORAGE_URL``).
-- ``stack``: PostgreSQL, an S3-compatible object store and a Spark cluster, as ``docker compose``
-  or ``deploy/`` bring them up. Its resources arrive with the stack; until then selecting it fails
-  at load time with a message saying so.
+- ``local`` (default): no server. Tier values under ``.local/storage`` (or ``STORAGE_URL``), the
+  warehouse in the DuckDB file ``.local/warehouse.duckdb`` (or ``WAREHOUSE_URL``).
+- ``stack``: the warehouse is the PostgreSQL at ``WAREHOUSE_URL`` (required). The object store
+  and the Spark cluster of the full stack arrive with their issues; until then the tiers use
+  ``STORAGE_URL`` as in ``local``.
 
 Assets never know which deployment they run in: they ask for resource keys, and this module
-decides what stands behind each key.
+decides what stands behind each key. Everything is read from the process environment when the
+definitions load, so a bad value fails there, with a message naming the variable.
 """
 
 import os
-from collections.abc import Mapping
+import shutil
+import sys
+from pathlib import Path
 from typing import Any
 
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
 from dagster_project import settings
+from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.io_managers.medium import ParquetCompression, ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.time_series import TimeSeriesIOManager
 from dagster_project.resources.synthetic_data import SyntheticDataResource
+from dagster_project.resources.warehouse import WarehouseResource
 from dagster_project.tiers import IO_MANAGER_KEYS, Tier
 
 
-class DeploymentNotAvailableError(settings.SettingsError):
-    """The selected deployment needs resources this version of the code location does not have."""
-
-
-def build_resources(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+def build_resources() -> dict[str, Any]:
     """Every resource the definitions need, for the deployment the environment selects."""
-    name = settings.deployment(environ)
-    scale = settings.data_scale(environ)
-    if name == "stack":
-        raise DeploymentNotAvailableError(
-            "DAGSTER_DEPLOYMENT=stack needs the stack's resources (S3 object store, PostgreSQL, "
-            "Spark cluster), which this version does not define yet. Unset DAGSTER_DEPLOYMENT "
-            "to run the embedded default."
-        )
+    settings.deployment()
     return {
-        **tier_io_managers(
-            settings.storage_url(environ), compression=settings.parquet_compression(environ)
-        ),
-        "synthetic_data": SyntheticDataResource(scale=scale),
+        **tier_io_managers(settings.storage_url(), compression=settings.parquet_compression()),
+        "synthetic_data": SyntheticDataResource(scale=settings.data_scale()),
+        "warehouse": warehouse_resource(),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }
+
+
+def dbt_executable() -> str:
+    """The dbt installed next to this Python (so an unactivated venv works), else dbt on PATH."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+
+
+def warehouse_resource() -> WarehouseResource:
+    """The warehouse at ``WAREHOUSE_URL``, read through ``dg.EnvVar`` so its password is never
+    part of the resource's visible config; the local DuckDB file when unset."""
+    url = settings.warehouse_url()
+    if os.environ.get("WAREHOUSE_URL", "").strip():
+        return WarehouseResource(url=dg.EnvVar("WAREHOUSE_URL"))
+    return WarehouseResource(url=url)
 
 
 def tier_io_managers(
@@ -54,6 +67,7 @@ def tier_io_managers(
     medium = ParquetIOManager(
         base_path=f"{base_url}/medium", compression=compression, endpoint_url=endpoint_url
     )
+    reference = ReferenceIOManager(base_path=f"{base_url}/reference", endpoint_url=endpoint_url)
     return {
         "io_manager": small,
         IO_MANAGER_KEYS[Tier.SMALL]: small,
@@ -61,13 +75,12 @@ def tier_io_managers(
         IO_MANAGER_KEYS[Tier.TIME_SERIES]: TimeSeriesIOManager(
             base_path=f"{base_url}/time_series", compression=compression, endpoint_url=endpoint_url
         ),
-        IO_MANAGER_KEYS[Tier.REFERENCE]: ReferenceIOManager(
-            base_path=f"{base_url}/reference", endpoint_url=endpoint_url
-        ),
+        IO_MANAGER_KEYS[Tier.REFERENCE]: reference,
         IO_MANAGER_KEYS[Tier.SIZE_ROUTER]: SizeRouterIOManager(
             base_path=f"{base_url}/size_router",
             endpoint_url=endpoint_url,
             small=small,
             medium=medium,
+            reference=reference,
         ),
     }

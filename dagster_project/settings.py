@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import get_args
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from dagster_project.io_managers.medium import ParquetCompression
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +65,29 @@ def parquet_compression(environ: Mapping[str, str] = os.environ) -> ParquetCompr
             f"Valid values: {', '.join(codecs)}."
         )
     return value  # type: ignore[return-value]
+
+
+WAREHOUSE_BACKENDS = ("duckdb", "postgresql")
+
+
+def warehouse_url(environ: Mapping[str, str] = os.environ) -> str:
+    """``WAREHOUSE_URL``: SQLAlchemy URL of the warehouse (default: a DuckDB file, local only)."""
+    value = environ.get("WAREHOUSE_URL", "").strip()
+    if not value:
+        if deployment(environ) == "stack":
+            raise SettingsError(
+                "WAREHOUSE_URL must be set for DAGSTER_DEPLOYMENT=stack, for example "
+                "postgresql+psycopg2://USER:PASSWORD@HOST:5432/DATABASE (see .env.example)."
+            )
+        return f"duckdb:///{LOCAL_STATE_DIR / 'warehouse.duckdb'}"
+    try:
+        backend = make_url(value).get_backend_name()
+    except ArgumentError:
+        backend = None
+    if backend not in WAREHOUSE_BACKENDS:
+        shown = value.split("://", 1)[0] + "://..." if "://" in value else "(not a URL)"
+        raise SettingsError(
+            f"WAREHOUSE_URL={shown} is not a supported warehouse: use duckdb:///path/file.duckdb "
+            "or postgresql+psycopg2://USER:PASSWORD@HOST:PORT/DATABASE."
+        )
+    return value

@@ -5,7 +5,11 @@
 | ecommerce, marketing | small | atomic pickle (S3 pickle in the stack) |
 | logs | medium | Parquet |
 | iot | time_series | partition-aware Parquet |
-| hybrid | size_router | small or medium, by measured size |
+| warehouse | reference | table names only: the data stays in the warehouse |
+| hybrid | size_router | small or medium by measured size; table names to reference |
+
+dbt models are assets too, but store nothing through an I/O manager: dbt writes them in the
+warehouse itself. Their group is listed in ``WAREHOUSE_NATIVE_GROUPS``.
 """
 
 from enum import StrEnum
@@ -27,7 +31,10 @@ GROUP_TIERS: dict[str, Tier] = {
     "logs": Tier.MEDIUM,
     "iot": Tier.TIME_SERIES,
     "hybrid": Tier.SIZE_ROUTER,
+    "warehouse": Tier.REFERENCE,
 }
+
+WAREHOUSE_NATIVE_GROUPS = frozenset({"dbt"})
 
 
 def io_manager_key(group: str) -> str:

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The test command: set up .venv, lint and format-check with ruff, then run the whole test suite.
+# The test command: set up .venv (and PostgreSQL's binaries), lint and format-check with ruff,
+# then run the whole test suite.
 # Extra arguments go to pytest (for example: scripts/test.sh tests/io_managers -x).
 set -euo pipefail
 source "$(dirname "$0")/lib/environment.sh"
 ensure_venv
+ensure_postgres_installed
 cd "$REPOSITORY_ROOT"
 echo "+ ruff check ."
 ruff check .

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.deployment import DeploymentNotAvailableError, build_resources
+from dagster_project.deployment import build_resources
 from dagster_project.io_managers.medium import ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.time_series import TimeSeriesIOManager
+from dagster_project.settings import SettingsError
 from dagster_project.tiers import IO_MANAGER_KEYS, Tier
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
@@ -26,33 +27,53 @@ TIER_CLASSES = {
 }
 
 
-def test_local_resources_hold_one_manager_per_tier_under_the_storage_url(tmp_path):
-    resources = build_resources({"STORAGE_URL": str(tmp_path), "PARQUET_COMPRESSION": "gzip"})
+def test_local_resources_hold_one_manager_per_tier_under_the_storage_url(
+    small_scale_environ, monkeypatch
+):
+    monkeypatch.setenv("PARQUET_COMPRESSION", "gzip")
+    resources = build_resources()
 
     for tier, manager_class in TIER_CLASSES.items():
         manager = resources[IO_MANAGER_KEYS[tier]]
         assert type(manager) is manager_class
-        assert manager.base_path == f"{tmp_path}/{tier.value}"
+        assert manager.base_path == f"{small_scale_environ['STORAGE_URL']}/{tier.value}"
     assert resources["io_manager"] is resources[IO_MANAGER_KEYS[Tier.SMALL]]
     assert resources[IO_MANAGER_KEYS[Tier.MEDIUM]].compression == "gzip"
     assert resources[IO_MANAGER_KEYS[Tier.TIME_SERIES]].compression == "gzip"
 
 
-def test_the_router_routes_into_the_small_and_medium_tiers(tmp_path):
-    resources = build_resources({"STORAGE_URL": str(tmp_path)})
+def test_the_router_routes_into_the_other_tiers(small_scale_environ):
+    resources = build_resources()
     router = resources[IO_MANAGER_KEYS[Tier.SIZE_ROUTER]]
 
-    assert router.small.base_path == resources[IO_MANAGER_KEYS[Tier.SMALL]].base_path
-    assert router.medium.base_path == resources[IO_MANAGER_KEYS[Tier.MEDIUM]].base_path
+    assert router.small is resources[IO_MANAGER_KEYS[Tier.SMALL]]
+    assert router.medium is resources[IO_MANAGER_KEYS[Tier.MEDIUM]]
+    assert router.reference is resources[IO_MANAGER_KEYS[Tier.REFERENCE]]
 
 
-def test_the_scale_reaches_the_synthetic_data_resource():
-    assert build_resources({"DATA_SCALE": "0.25"})["synthetic_data"].scale == 0.25
+def test_the_scale_reaches_the_synthetic_data_resource(small_scale_environ, monkeypatch):
+    monkeypatch.setenv("DATA_SCALE", "0.25")
+
+    assert build_resources()["synthetic_data"].scale == 0.25
 
 
-def test_the_stack_says_it_is_not_available_yet():
-    with pytest.raises(DeploymentNotAvailableError, match="Unset DAGSTER_DEPLOYMENT"):
-        build_resources({"DAGSTER_DEPLOYMENT": "stack"})
+def test_the_warehouse_url_is_read_through_an_env_var_so_its_password_stays_hidden(
+    small_scale_environ, monkeypatch
+):
+    monkeypatch.setenv("DAGSTER_DEPLOYMENT", "stack")
+    monkeypatch.setenv("WAREHOUSE_URL", "postgresql+psycopg2://u:hidden-pw@127.0.0.1:5432/w")
+    warehouse = build_resources()["warehouse"]
+
+    assert "hidden-pw" not in repr(warehouse)  # what the UI shows as the resource's config
+    assert warehouse.process_config_and_initialize().url.endswith("u:hidden-pw@127.0.0.1:5432/w")
+
+
+def test_the_stack_without_a_warehouse_url_fails(small_scale_environ, monkeypatch):
+    monkeypatch.setenv("DAGSTER_DEPLOYMENT", "stack")
+    monkeypatch.delenv("WAREHOUSE_URL")
+
+    with pytest.raises(SettingsError, match="WAREHOUSE_URL must be set"):
+        build_resources()
 
 
 @pytest.mark.parametrize(
@@ -61,6 +82,7 @@ def test_the_stack_says_it_is_not_available_yet():
         ("DAGSTER_DEPLOYMENT", "prod", "Valid values: local, stack"),
         ("PARQUET_COMPRESSION", "lzo", "Valid values: zstd, snappy, gzip, brotli, lz4, none"),
         ("DATA_SCALE", "0", "DATA_SCALE='0' must be a positive number"),
+        ("WAREHOUSE_URL", "mysql://db/w", "WAREHOUSE_URL=mysql://... is not a supported warehouse"),
     ],
 )
 def test_bad_configuration_fails_when_dagster_loads_the_definitions(variable, value, expected):

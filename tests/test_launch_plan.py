@@ -7,20 +7,20 @@ from dagster_project.definitions import defs
 from dagster_project.defs.iot.partitions import HOURLY_PARTITIONS
 from dagster_project.defs.marketing.partitions import DAILY_PARTITIONS
 from dagster_project.launch_plan import Launch, launch_plan
-from dagster_project.tiers import GROUP_TIERS
+from dagster_project.tiers import GROUP_TIERS, WAREHOUSE_NATIVE_GROUPS
 
 
 def test_the_plan_launches_every_group_exactly_once():
     plan = launch_plan(defs)
     launched = [group for launch in plan for group in launch.groups]
 
-    assert sorted(launched) == sorted(GROUP_TIERS)
+    assert sorted(launched) == sorted(set(GROUP_TIERS) | WAREHOUSE_NATIVE_GROUPS)
 
 
 def test_unpartitioned_groups_share_one_run_and_come_first():
     first, *partitioned = launch_plan(defs)
 
-    assert first == Launch(groups=("ecommerce", "hybrid", "logs"))
+    assert first == Launch(groups=("dbt", "ecommerce", "hybrid", "logs", "warehouse"))
     assert {launch.groups: launch.partition_key for launch in partitioned} == {
         ("iot",): HOURLY_PARTITIONS.get_last_partition_key(),
         ("marketing",): DAILY_PARTITIONS.get_last_partition_key(),

@@ -36,3 +36,24 @@ def test_an_unknown_codec_lists_the_supported_ones():
 
     assert "PARQUET_COMPRESSION='lzo'" in str(raised.value)
     assert "zstd, snappy, gzip, brotli, lz4, none" in str(raised.value)
+
+
+def test_the_local_warehouse_defaults_to_a_duckdb_file_in_the_checkout():
+    assert (
+        settings.warehouse_url({}) == f"duckdb:///{settings.LOCAL_STATE_DIR / 'warehouse.duckdb'}"
+    )
+
+
+def test_the_stack_requires_a_warehouse_url():
+    with pytest.raises(settings.SettingsError, match="WAREHOUSE_URL must be set"):
+        settings.warehouse_url({"DAGSTER_DEPLOYMENT": "stack"})
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://user:hunter2@db/warehouse", "sqlite:///x.db", "not a url at all"]
+)
+def test_an_unsupported_warehouse_is_refused_without_echoing_credentials(url):
+    with pytest.raises(settings.SettingsError, match="not a supported warehouse") as raised:
+        settings.warehouse_url({"WAREHOUSE_URL": url})
+
+    assert "hunter2" not in str(raised.value)

@@ -1,6 +1,8 @@
 """Size router: measures each value and stores it in the small (pickle) or medium (Parquet) tier.
 
-For groups whose outputs range from kilobytes to hundreds of megabytes. The route chosen for
+For groups whose outputs range from kilobytes to hundreds of megabytes. A string is a reference
+to data kept elsewhere (a warehouse table, a lake URI) and goes to the reference tier. The route
+chosen for
 each asset and partition is written to a small route record *after* the value is safely in its
 tier, and loads always follow the record. So:
 
@@ -22,15 +24,17 @@ from pydantic import Field, model_validator
 from upath import UPath
 
 from dagster_project.io_managers.medium import ParquetIOManager, frame_size_mb
+from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.tier_io_manager import TierIOManager
 
 
 class SizeRouterIOManager(TierIOManager):
-    """Routes DataFrames by in-memory size; any other value goes to the small tier."""
+    """Routes DataFrames by in-memory size, strings to the reference tier, the rest to small."""
 
     small: PickleIOManager = Field(description="Tier for values under small_threshold_mb.")
     medium: ParquetIOManager = Field(description="Tier for DataFrames at or above it.")
+    reference: ReferenceIOManager = Field(description="Tier for table names and dataset URIs.")
     small_threshold_mb: float = Field(
         default=50.0, gt=0, description="DataFrames smaller than this go to the small tier."
     )
@@ -60,6 +64,8 @@ class SizeRouterIOManager(TierIOManager):
 
     def choose_tier(self, obj: Any) -> tuple[str, float | None]:
         """The tier name for ``obj`` and its measured size in MB (None when not a DataFrame)."""
+        if isinstance(obj, str):
+            return self.reference.tier, None
         if not isinstance(obj, pd.DataFrame):
             return self.small.tier, None
         size_mb = frame_size_mb(obj)
@@ -118,8 +124,7 @@ class SizeRouterIOManager(TierIOManager):
 
     def _tier(self, name: str) -> TierIOManager:
         tiers: dict[str, TierIOManager] = {
-            self.small.tier: self.small,
-            self.medium.tier: self.medium,
+            tier.tier: tier for tier in (self.small, self.medium, self.reference)
         }
         if name not in tiers:
             raise KeyError(

@@ -1,5 +1,7 @@
-# Shared by the scripts in scripts/: creates or reuses .venv and points Dagster at the local instance.
-# Source it, then call ensure_venv and, for commands that record runs, use_local_instance.
+# Shared by the scripts in scripts/: creates or reuses .venv, prepares the dbt manifest, installs
+# PostgreSQL for the tests and points Dagster at the local instance. Source it, then call
+# ensure_venv (which also prepares the manifest), use_local_instance for commands that record
+# runs, and ensure_postgres_installed for the tests.
 
 REPOSITORY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VENV="$REPOSITORY_ROOT/.venv"
@@ -31,6 +33,42 @@ ensure_venv() {
   fi
   export PATH="$VENV/bin:$PATH"
   export VIRTUAL_ENV="$VENV"
+  export DBT_SEND_ANONYMOUS_USAGE_STATS=false
+  prepare_dbt_manifest
+}
+
+# The dbt manifest must exist before the definitions load (dagster-dbt reads it at import). It is
+# rebuilt (`dbt parse`, about 20 s) only when a file of dbt_project/ or the installed versions changed.
+prepare_dbt_manifest() {
+  local project="$REPOSITORY_ROOT/dbt_project" wanted
+  wanted=$(cd "$project" && find . -path ./target -prune -o -path ./logs -prune \
+      -o -path ./dbt_packages -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print \
+    | LC_ALL=C sort | xargs cat | cat - "$REPOSITORY_ROOT/constraints.txt" | sha256sum | cut -d' ' -f1)
+  if [ -f "$project/target/manifest.json" ] && [ "$(cat "$project/target/.prepared" 2>/dev/null)" = "$wanted" ]; then
+    return
+  fi
+  echo "+ dagster-dbt project prepare-and-package --file dagster_project/defs/dbt/project.py"
+  (cd "$REPOSITORY_ROOT" && dagster-dbt project prepare-and-package \
+    --file dagster_project/defs/dbt/project.py > /dev/null)
+  echo "$wanted" > "$project/target/.prepared"
+}
+
+# The tests start their own throwaway PostgreSQL and need its server binaries. Install them from
+# Debian when missing (as root), without creating or starting Debian's default cluster.
+ensure_postgres_installed() {
+  if compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || command -v initdb > /dev/null; then
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
+    echo "error: the tests need PostgreSQL's server (initdb, pg_ctl). Install it, for example:" \
+      "sudo apt-get install -y postgresql" >&2
+    return 1
+  fi
+  echo "+ apt-get install -y postgresql   (the tests start their own cluster)"
+  mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql > /dev/null
 }
 
 # Record runs in a persistent instance inside the checkout (git-ignored), so `dagster dev` shows

@@ -29,6 +29,7 @@ def make_manager(tier: str, base_path: str) -> TierIOManager:
             base_path=f"{base_path}/routes",
             small=PickleIOManager(base_path=f"{base_path}/small"),
             medium=ParquetIOManager(base_path=f"{base_path}/medium"),
+            reference=ReferenceIOManager(base_path=f"{base_path}/reference"),
             small_threshold_mb=1,
             large_threshold_mb=100,
         )

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from dagster_project.io_managers.errors import MissingStoredValueError
 from dagster_project.io_managers.medium import ParquetIOManager
+from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from tests.io_managers.managers import make_manager
@@ -58,6 +59,16 @@ def test_values_that_are_not_frames_go_to_the_small_tier(tmp_path):
     assert load(router) == {"model": "weights"}
 
 
+def test_strings_are_references_and_go_to_the_reference_tier(tmp_path):
+    router = make_manager("size_router", str(tmp_path))
+    metadata = store(router, "analytics.sales_by_customer_month")
+
+    assert metadata["storage_tier"] == "reference"
+    assert metadata["reference_kind"] == "table"  # the reference tier's own metadata
+    assert load(router) == "analytics.sales_by_customer_month"
+    assert stored_files(tmp_path) == ["reference/victim.json", "routes/victim.route.json"]
+
+
 def test_route_changes_always_load_the_latest_and_delete_the_stale_copy(tmp_path):
     router = make_manager("size_router", str(tmp_path))
 
@@ -104,6 +115,7 @@ def test_frames_above_the_large_threshold_are_flagged(tmp_path, instance):
         base_path=f"{tmp_path}/routes",
         small=PickleIOManager(base_path=f"{tmp_path}/small"),
         medium=ParquetIOManager(base_path=f"{tmp_path}/medium"),
+        reference=ReferenceIOManager(base_path=f"{tmp_path}/reference"),
         small_threshold_mb=1,
         large_threshold_mb=2,
     )
@@ -138,6 +150,7 @@ def test_thresholds_out_of_order_are_refused_at_configuration(tmp_path):
             base_path=str(tmp_path),
             small=PickleIOManager(base_path=str(tmp_path)),
             medium=ParquetIOManager(base_path=str(tmp_path)),
+            reference=ReferenceIOManager(base_path=str(tmp_path)),
             small_threshold_mb=600,
             large_threshold_mb=500,
         )

@@ -36,6 +36,7 @@ def main_job(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProc
         "DAGSTER_HOME": str(folder / "dagster_home"),
         "DATA_SCALE": "0.01",
         "STORAGE_URL": str(folder / "storage"),
+        "WAREHOUSE_URL": f"duckdb:///{folder / 'warehouse.duckdb'}",
     }
     completed = subprocess.run(
         ["bash", "scripts/materialize-all.sh"],

@@ -1,14 +1,22 @@
-"""Hybrid assets on the size router: a small catalog lands in the pickle tier, sales in Parquet."""
+"""Hybrid assets on the size router: the small catalog lands in the pickle tier, sales in
+Parquet, and the warehouse steps' table names in the reference tier."""
+
+import datetime
 
 import dagster as dg
 import pandas as pd
 
+from dagster_project.defs.hybrid import sql
 from dagster_project.defs.hybrid.generate import generate_product_catalog, generate_sales
 from dagster_project.resources.synthetic_data import SyntheticDataResource
+from dagster_project.resources.warehouse import WarehouseResource
 from dagster_project.tiers import io_manager_key
 
 GROUP = "hybrid"
 IO_MANAGER_KEY = io_manager_key(GROUP)
+RAW_SALES_DATA = "raw.raw_sales_data"
+MONTHLY_SALES = "analytics.sales_by_customer_month"
+SALES_SINCE = datetime.date(2024, 1, 1)
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"pandas"})
@@ -42,3 +50,26 @@ def sales_analysis(
             "total_sales": round(float(sales["sale_amount"].sum()), 2),
         },
     )
+
+
+@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql", "pandas"})
+def raw_sales_data(
+    sales_analysis: pd.DataFrame, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """The sales, bulk-loaded into the warehouse as the raw source of the monthly aggregation."""
+    stats = warehouse.load_dataframe(RAW_SALES_DATA, sales_analysis)
+    moved = sales_analysis.memory_usage(deep=True).sum()
+    return dg.MaterializeResult(
+        value=str(stats.table), metadata=stats.as_metadata(bytes_through_dagster=moved)
+    )
+
+
+@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql"})
+def big_data_processing(raw_sales_data: str, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Sales per customer and month, aggregated in the warehouse: only the table name returns."""
+    stats = warehouse.build_table(
+        MONTHLY_SALES,
+        sql.monthly_sales_sql(warehouse.quote(raw_sales_data)),
+        {"since": SALES_SINCE},
+    )
+    return dg.MaterializeResult(value=str(stats.table), metadata=stats.as_metadata())

@@ -1,0 +1,1 @@
+"""Warehouse-native processing on the reference tier: SQL runs where the data lives."""

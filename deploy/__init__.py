@@ -1,0 +1,1 @@
+"""Deployment helpers: the services the native stack and the test suite start on 127.0.0.1."""
