@@ -6,8 +6,11 @@ from dagster_project.definitions import defs
 from dagster_project.launch_plan import launch_plan
 
 
-def test_every_asset_of_every_group_materializes(small_scale_resources, instance):
+def test_every_asset_of_every_group_materializes_and_passes_its_checks(
+    small_scale_resources, instance
+):
     assets = list(defs.assets or [])
+    failed_checks = []
     for launch in launch_plan(defs):
         result = dg.materialize(
             assets,
@@ -17,6 +20,9 @@ def test_every_asset_of_every_group_materializes(small_scale_resources, instance
             instance=instance,
         )
         assert result.success, launch
+        failed_checks += [
+            c.check_name for c in result.get_asset_check_evaluations() if not c.passed
+        ]
 
     missing = [
         key.to_user_string()
@@ -24,6 +30,7 @@ def test_every_asset_of_every_group_materializes(small_scale_resources, instance
         if instance.get_latest_materialization_event(key) is None
     ]
     assert missing == []
+    assert failed_checks == []
 
 
 def test_rematerializing_a_partition_reproduces_its_data(small_scale_resources, instance):

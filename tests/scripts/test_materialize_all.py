@@ -68,7 +68,7 @@ def test_the_instance_holds_a_materialization_of_every_asset(main_job):
         materialized = {
             name
             for name in asset_names()
-            if instance.get_latest_materialization_event(dg.AssetKey(name)) is not None
+            if instance.get_latest_materialization_event(dg.AssetKey.from_user_string(name))
         }
         runs = instance.get_runs()
     assert materialized == asset_names()
