@@ -95,6 +95,9 @@ def test_a_dataframe_round_trips_through_the_bulk_load(warehouse):
             "amount": [1.5, np.nan, -2.25, 1e12],
             "label": ["plain", None, "", 'quote " and comma ,'],
             "flag": [True, False, True, False],
+            "channel": pd.Categorical(["web", None, "app", "web"]),
+            "maybe_count": pd.array([7, None, 0, -3], dtype="Int64"),
+            "at_utc": pd.to_datetime(["2024-01-01 00:00:00"] * 4).tz_localize("UTC"),
             "at": pd.to_datetime(
                 ["2024-01-01 00:00:01", "2024-02-29 12:30:00", None, "2024-12-31 00:00:00"]
             ),
@@ -111,6 +114,9 @@ def test_a_dataframe_round_trips_through_the_bulk_load(warehouse):
     assert loaded["flag"].tolist() == [True, False, True, False]
     assert pd.to_datetime(loaded["at"]).tolist()[:2] == list(frame["at"][:2])
     assert pd.isna(loaded["at"][2])
+    assert loaded["channel"].tolist() == ["web", None, "app", "web"]
+    assert [None if pd.isna(v) else int(v) for v in loaded["maybe_count"]] == [7, None, 0, -3]
+    assert pd.to_datetime(loaded["at_utc"], utc=True).tolist() == list(frame["at_utc"])
 
 
 def test_reloading_the_same_columns_keeps_dependent_views_working(warehouse):

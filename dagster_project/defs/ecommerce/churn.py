@@ -6,11 +6,13 @@ itself (that would leak the label).
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.model_selection import train_test_split
+
+if TYPE_CHECKING:  # scikit-learn is imported where it is used: it adds 1.8 s to every code load
+    from sklearn.ensemble import RandomForestClassifier
 
 CHURN_AFTER_DAYS = 60
 FEATURES = ["total_spent", "avg_order_value", "order_count", "customer_days", "ltv_score"]
@@ -32,6 +34,8 @@ def split_dataset(
     dataset: pd.DataFrame, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Training, validation and test sets (60/20/20), stratified by label when classes allow."""
+    from sklearn.model_selection import train_test_split
+
     smallest_class = dataset[LABEL].value_counts().min() if dataset[LABEL].nunique() > 1 else 0
     stratify = smallest_class >= 5
     rest, test = train_test_split(
@@ -57,7 +61,7 @@ def split_dataset(
 class ChurnModelReport:
     """The chosen model and the figures that justify it."""
 
-    model: RandomForestClassifier
+    model: "RandomForestClassifier"
     max_depth: int | None
     validation_accuracy: float
     test_accuracy: float
@@ -69,6 +73,8 @@ def train_churn_model(
     training: pd.DataFrame, validation: pd.DataFrame, test: pd.DataFrame
 ) -> ChurnModelReport:
     """One forest per depth on ``training``; keep the best on ``validation``; score on ``test``."""
+    from sklearn.ensemble import RandomForestClassifier
+
     if training[LABEL].nunique() < 2:
         raise ValueError(
             f"The churn training set holds only one class ({training[LABEL].iloc[0]!r} for "
@@ -95,6 +101,6 @@ def train_churn_model(
     )
 
 
-def accuracy(model: RandomForestClassifier, data: pd.DataFrame) -> float:
+def accuracy(model: "RandomForestClassifier", data: pd.DataFrame) -> float:
     """Share of ``data`` whose label the model predicts correctly."""
     return float((model.predict(data[FEATURES]) == data[LABEL]).mean())
