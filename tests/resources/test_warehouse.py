@@ -1,6 +1,7 @@
 """The warehouse resource on a real DuckDB file and a real PostgreSQL database: atomic,
 idempotent builds, bulk loads, statistics, safe names and clear connection errors."""
 
+import socket
 import subprocess
 import sys
 import time
@@ -174,6 +175,25 @@ def test_an_unreachable_postgres_names_host_and_port_not_the_password():
     assert f"host 127.0.0.1 port {port}" in message
     assert "s3cret-pa55" not in message
     assert "WAREHOUSE_URL" in message
+
+
+def test_a_postgres_that_accepts_but_never_answers_times_out_with_host_and_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent_server:
+        silent_server.bind(("127.0.0.1", 0))
+        silent_server.listen()  # the kernel completes the handshake; nobody ever replies
+        port = silent_server.getsockname()[1]
+        warehouse = WarehouseResource(
+            url=f"postgresql+psycopg2://analyst:s3cret-pa55@127.0.0.1:{port}/warehouse",
+            connect_timeout_seconds=2,
+        )
+
+        started = time.monotonic()
+        with pytest.raises(WarehouseUnavailableError) as raised:
+            warehouse.table_stats("raw.numbers")
+
+    assert 1.5 < time.monotonic() - started < 10
+    assert f"host 127.0.0.1 port {port}" in str(raised.value)
+    assert "s3cret-pa55" not in str(raised.value)
 
 
 def test_a_duckdb_file_held_by_another_process_is_reported_clearly(tmp_path):
