@@ -12,13 +12,14 @@ from dagster_project.defs.hybrid import assets as hybrid
 from dagster_project.defs.iot import assets as iot
 from dagster_project.defs.logs import assets as logs
 from dagster_project.defs.marketing import assets as marketing
+from dagster_project.defs.spark import assets as spark
 from dagster_project.defs.warehouse import assets as warehouse
 from dagster_project.deployment import build_resources
 
 # Groups are listed, not discovered with dg.load_from_defs_folder: discovery also imports every
 # installed integration to describe its components, which took 10.2 s per load instead of 4.3 s
 # on the reference machine, paid by every `dg launch`, code server start and test process.
-GROUP_MODULES = [ecommerce, marketing, logs, iot, hybrid, warehouse, dbt]
+GROUP_MODULES = [ecommerce, marketing, logs, iot, hybrid, warehouse, spark, dbt]
 
 # In-process: every step of a run shares one Python process. Measured on the 2-core reference
 # machine over the 9 unpartitioned steps at default scale (README, "Executor"): 0.03 s of

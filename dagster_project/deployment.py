@@ -27,6 +27,7 @@ from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.time_series import TimeSeriesIOManager
+from dagster_project.resources.spark import SparkResource
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.resources.warehouse import WarehouseResource
 from dagster_project.tiers import IO_MANAGER_KEYS, Tier
@@ -40,7 +41,20 @@ def build_resources() -> dict[str, Any]:
         "synthetic_data": SyntheticDataResource(scale=settings.data_scale()),
         "warehouse": warehouse_resource(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "spark": spark_resource(),
     }
+
+
+def spark_resource() -> SparkResource:
+    """Spark on ``SPARK_MASTER_URL`` (``local[*]`` by default), writing under ``LAKE_URL``."""
+    return SparkResource(
+        master=settings.spark_master_url(),
+        lake_url=settings.lake_url(),
+        driver_host=os.environ.get("SPARK_DRIVER_HOST", "").strip() or "127.0.0.1",
+        ui_url=os.environ.get("SPARK_MASTER_UI_URL", "").strip() or None,
+        s3_endpoint_url=os.environ.get("S3_ENDPOINT_URL", "").strip() or None,
+        extra_jars=os.environ.get("SPARK_EXTRA_JARS", "").strip() or None,
+    )
 
 
 def dbt_executable() -> str:

@@ -91,3 +91,29 @@ def warehouse_url(environ: Mapping[str, str] = os.environ) -> str:
             "or postgresql+psycopg2://USER:PASSWORD@HOST:PORT/DATABASE."
         )
     return value
+
+
+def spark_master_url(environ: Mapping[str, str] = os.environ) -> str:
+    """``SPARK_MASTER_URL``: ``local[*]`` (default) or a standalone master ``spark://HOST:PORT``."""
+    value = environ.get("SPARK_MASTER_URL", "").strip() or "local[*]"
+    if not (value.startswith("spark://") or value.startswith("local")):
+        raise SettingsError(
+            f"SPARK_MASTER_URL='{value}' is not a Spark master this code location runs on: use "
+            "local[*] (the default) or spark://HOST:PORT of a standalone cluster."
+        )
+    return value
+
+
+LAKE_SCHEMES = ("file", "s3a")
+
+
+def lake_url(environ: Mapping[str, str] = os.environ) -> str:
+    """``LAKE_URL``: where Spark writes its Parquet datasets (default ``file://.local/lake``)."""
+    value = environ.get("LAKE_URL", "").strip() or f"file://{LOCAL_STATE_DIR / 'lake'}"
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in LAKE_SCHEMES or (scheme == "file" and not value.startswith("file:///")):
+        raise SettingsError(
+            f"LAKE_URL='{value}' must be file:///absolute/folder or s3a://bucket/prefix "
+            "(s3a:// needs the hadoop-aws jars, see the README)."
+        )
+    return value.rstrip("/")

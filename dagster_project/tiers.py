@@ -6,6 +6,7 @@
 | logs | medium | Parquet |
 | iot | time_series | partition-aware Parquet |
 | warehouse | reference | table names only: the data stays in the warehouse |
+| spark | reference | lake URIs only: Spark reads and writes the data |
 | hybrid | size_router | small or medium by measured size; table names to reference |
 
 dbt models are assets too, but store nothing through an I/O manager: dbt writes them in the
@@ -32,6 +33,7 @@ GROUP_TIERS: dict[str, Tier] = {
     "iot": Tier.TIME_SERIES,
     "hybrid": Tier.SIZE_ROUTER,
     "warehouse": Tier.REFERENCE,
+    "spark": Tier.REFERENCE,
 }
 
 WAREHOUSE_NATIVE_GROUPS = frozenset({"dbt"})

@@ -32,8 +32,10 @@ def small_scale_environ(
         "DATA_SCALE": SMALL_SCALE,
         "STORAGE_URL": str(storage_dir),
         "WAREHOUSE_URL": f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
+        "LAKE_URL": f"file://{tmp_path / 'lake'}",
     }
-    monkeypatch.delenv("DAGSTER_DEPLOYMENT", raising=False)
+    for name in ("DAGSTER_DEPLOYMENT", "SPARK_MASTER_URL"):
+        monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     return environ
@@ -80,3 +82,29 @@ def warehouse_url(request, tmp_path: Path) -> str:
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="module")
+def spark_session(tmp_path_factory):
+    """A local Spark session made by the real resource, stopped when the test module ends (a
+    process holds one SparkContext at a time, so no session may outlive its module)."""
+    from dagster_project.resources.spark import SparkResource
+
+    lake = tmp_path_factory.mktemp("lake")
+    resource = SparkResource(master="local[2]", lake_url=f"file://{lake}")
+    with dg.build_resources({"spark": resource}) as resources:
+        yield resources.spark.spark_session
+
+
+@pytest.fixture(scope="session")
+def spark_cluster():
+    """A real standalone Spark master and worker for the session (about 15 s to start)."""
+    from deploy import spark_cluster as cluster_script
+
+    folder = Path(tempfile.mkdtemp(prefix="test-spark-cluster-"))
+    cluster = cluster_script.start(folder, cores=2, memory="2g")
+    try:
+        yield cluster
+    finally:
+        cluster_script.stop(cluster)
+        shutil.rmtree(folder, ignore_errors=True)

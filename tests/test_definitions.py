@@ -25,6 +25,7 @@ SEED_ASSET_KEYS = {
     "iot": {"sensor_data", "sensor_anomalies"},
     "hybrid": {"product_catalog", "sales_analysis", "raw_sales_data", "big_data_processing"},
     "warehouse": {"raw_transactions", "transactions_daily", "customer_segments"},
+    "spark": {"lake_transactions", "large_dataset_spark", "ml_features"},
     "dbt": {
         "staging/stg_transactions",
         "staging/stg_sales",

@@ -20,7 +20,7 @@ def test_the_plan_launches_every_group_exactly_once():
 def test_unpartitioned_groups_share_one_run_and_come_first():
     first, *partitioned = launch_plan(defs)
 
-    assert first == Launch(groups=("dbt", "ecommerce", "hybrid", "logs", "warehouse"))
+    assert first == Launch(groups=("dbt", "ecommerce", "hybrid", "logs", "spark", "warehouse"))
     assert {launch.groups: launch.partition_key for launch in partitioned} == {
         ("iot",): HOURLY_PARTITIONS.get_last_partition_key(),
         ("marketing",): DAILY_PARTITIONS.get_last_partition_key(),

@@ -1,7 +1,7 @@
 # Shared by the scripts in scripts/: creates or reuses .venv, prepares the dbt manifest, installs
-# PostgreSQL for the tests and points Dagster at the local instance. Source it, then call
-# ensure_venv (which also prepares the manifest), use_local_instance for commands that record
-# runs, and ensure_postgres_installed for the tests.
+# Java and PostgreSQL when missing, and points Dagster at the local instance. Source it, then call
+# ensure_venv (which also checks Java and prepares the manifest), use_local_instance for commands
+# that record runs, and ensure_postgres_installed for the tests.
 
 REPOSITORY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VENV="$REPOSITORY_ROOT/.venv"
@@ -34,6 +34,7 @@ ensure_venv() {
   export PATH="$VENV/bin:$PATH"
   export VIRTUAL_ENV="$VENV"
   export DBT_SEND_ANONYMOUS_USAGE_STATS=false
+  ensure_java_installed
   prepare_dbt_manifest
 }
 
@@ -51,6 +52,23 @@ prepare_dbt_manifest() {
   (cd "$REPOSITORY_ROOT" && dagster-dbt project prepare-and-package \
     --file dagster_project/defs/dbt/project.py > /dev/null)
   echo "$wanted" > "$project/target/.prepared"
+}
+
+# Spark (the spark group, in the main job and the tests) needs a Java 17 or newer runtime. Install
+# Debian's when none is found (as root).
+ensure_java_installed() {
+  if command -v java > /dev/null \
+    && java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
+    echo "error: Spark needs Java 17 or newer. Install it, for example:" \
+      "sudo apt-get install -y openjdk-17-jre-headless" >&2
+    return 1
+  fi
+  echo "+ apt-get install -y openjdk-17-jre-headless   (Spark needs Java 17+)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless > /dev/null
 }
 
 # The tests start their own throwaway PostgreSQL and need its server binaries. Install them from

@@ -37,6 +37,7 @@ def main_job(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProc
         "DATA_SCALE": "0.01",
         "STORAGE_URL": str(folder / "storage"),
         "WAREHOUSE_URL": f"duckdb:///{folder / 'warehouse.duckdb'}",
+        "LAKE_URL": f"file://{folder / 'lake'}",
     }
     completed = subprocess.run(
         ["bash", "scripts/materialize-all.sh"],

@@ -1,0 +1,169 @@
+"""The Spark resource: one SparkSession per run, owned and stopped by the resource.
+
+Built on dagster-pyspark's ``PySparkResource``, which starts a session for the run but never stops
+it. Here the session is created when a run that needs Spark starts (once per run with the
+in-process executor), shared by every Spark step of that run, and stopped at teardown. Assets
+never stop it.
+
+Before starting, a ``spark://`` master is checked with a plain TCP connection, and after starting
+the resource waits (bounded) for an executor: an unreachable master or a cluster without workers
+fails in seconds with the URL in the message, instead of Spark retrying for minutes.
+
+The lake is a setting: ``file://`` locally and in the native stack, ``s3a://`` in the compose stack.
+Only for ``s3a://`` are the ``fs.s3a.*`` options set; they need the hadoop-aws and AWS SDK jars,
+which the image build downloads (``extra_jars``).
+"""
+
+import contextlib
+import os
+import socket
+import time
+from typing import Any
+
+from dagster_pyspark import PySparkResource
+from pydantic import Field
+
+
+class SparkUnavailableError(ConnectionError):
+    """The Spark master cannot be reached, or it has no worker to run the job."""
+
+
+class SparkResource(PySparkResource):
+    """A SparkSession for the run, configured for this deployment's master and lake."""
+
+    spark_config: dict[str, Any] = Field(
+        default_factory=dict, description="Extra Spark properties, applied after all others."
+    )
+    master: str = Field(default="local[*]", description="local[*] or spark://HOST:PORT.")
+    app_name: str = Field(default="reference-code-location")
+    lake_url: str = Field(description="Root of the Parquet datasets: file:///... or s3a://...")
+    driver_host: str = Field(
+        default="127.0.0.1", description="Address executors reach the driver at."
+    )
+    executor_memory: str = Field(default="1g")
+    executor_cores: int = Field(default=2, gt=0)
+    adaptive_execution: bool = Field(default=True)
+    master_timeout_seconds: float = Field(default=10, gt=0)
+    executor_timeout_seconds: float = Field(default=60, gt=0)
+    ui_url: str | None = Field(
+        default=None, description="Master web UI (http://HOST:8080) to link applications to."
+    )
+    s3_endpoint_url: str | None = Field(default=None, description="S3 endpoint for s3a:// lakes.")
+    extra_jars: str | None = Field(
+        default=None, description="Comma-separated jars (hadoop-aws, AWS SDK bundle) for s3a://."
+    )
+
+    def spark_properties(self) -> dict[str, str]:
+        """Every Spark property the session is built with."""
+        properties = {
+            "spark.master": self.master,
+            "spark.app.name": self.app_name,
+            "spark.driver.host": self.driver_host,
+            "spark.driver.bindAddress": self.driver_host,
+            "spark.sql.execution.arrow.pyspark.enabled": "true",
+            "spark.sql.adaptive.enabled": str(self.adaptive_execution).lower(),
+            "spark.sql.adaptive.coalescePartitions.enabled": str(self.adaptive_execution).lower(),
+            "spark.sql.adaptive.skewJoin.enabled": str(self.adaptive_execution).lower(),
+            "spark.executor.memory": self.executor_memory,
+            "spark.executor.cores": str(self.executor_cores),
+            "spark.sql.session.timeZone": "UTC",
+            "spark.ui.showConsoleProgress": "false",
+        }
+        if self.lake_url.startswith("s3a://"):
+            properties |= self._s3a_properties()
+        return properties | {key: str(value) for key, value in self.spark_config.items()}
+
+    def _s3a_properties(self) -> dict[str, str]:
+        properties = {
+            "spark.hadoop.fs.s3a.path.style.access": "true",
+            "spark.hadoop.fs.s3a.aws.credentials.provider": (
+                "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider"
+            ),
+        }
+        if self.s3_endpoint_url:
+            properties["spark.hadoop.fs.s3a.endpoint"] = self.s3_endpoint_url
+            properties["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(
+                self.s3_endpoint_url.startswith("https://")
+            ).lower()
+        if self.extra_jars:
+            properties["spark.jars"] = self.extra_jars
+        return properties
+
+    def setup_for_execution(self, context) -> None:
+        from py4j.protocol import Py4JJavaError
+        from pyspark.sql import SparkSession
+
+        self.check_master_reachable()
+        os.environ.setdefault("SPARK_LOCAL_IP", self.driver_host)
+        builder = SparkSession.builder
+        for key, value in self.spark_properties().items():
+            builder = builder.config(key, value)
+        try:
+            session = builder.getOrCreate()
+        except Py4JJavaError as error:
+            # A master that accepts connections but never registers the application fails here
+            # after Spark's own retries (3 x 20 s); a broken context must not poison the process.
+            _discard_active_context()
+            reason = str(error.java_exception).splitlines()[0]
+            raise SparkUnavailableError(
+                f"Spark could not start an application on {self.master}: {reason}. Check "
+                "SPARK_MASTER_URL, the master's log and the Spark properties."
+            ) from error
+        session.sparkContext.setLogLevel("WARN")
+        self._spark_session = session
+        if self.master.startswith("spark://"):
+            self._wait_for_an_executor()
+
+    def teardown_after_execution(self, context) -> None:
+        if self._spark_session is not None:
+            self._spark_session.stop()
+            self._spark_session = None
+
+    def check_master_reachable(self) -> None:
+        """Fail fast, naming the URL, when no master of a ``spark://`` URL accepts connections."""
+        if not self.master.startswith("spark://"):
+            return
+        errors = []
+        for address in self.master.removeprefix("spark://").split(","):
+            host, _, port = address.rpartition(":")
+            try:
+                with socket.create_connection((host, int(port)), self.master_timeout_seconds):
+                    return
+            except (OSError, ValueError) as error:
+                errors.append(f"{address}: {error}")
+        raise SparkUnavailableError(
+            f"Cannot reach the Spark master at {self.master} within "
+            f"{self.master_timeout_seconds:g} s ({'; '.join(errors)}). Check SPARK_MASTER_URL "
+            "and that the master is running (deploy/spark_cluster.py starts one)."
+        )
+
+    def _wait_for_an_executor(self) -> None:
+        context = self._spark_session.sparkContext
+        deadline = time.monotonic() + self.executor_timeout_seconds
+        while time.monotonic() < deadline:
+            # the map holds the driver's block manager plus one entry per live executor
+            if context._jsc.sc().getExecutorMemoryStatus().size() > 1:
+                return
+            time.sleep(0.5)
+        raise SparkUnavailableError(
+            f"The Spark master at {self.master} granted no executor within "
+            f"{self.executor_timeout_seconds:g} s: no worker has free cores and "
+            f"{self.executor_memory} of memory. Check the master's UI and the workers."
+        )
+
+    def application_link(self) -> str | None:
+        """A link to this run's Spark application: the master's app page, else the driver UI."""
+        context = self._spark_session.sparkContext
+        if self.ui_url:
+            return f"{self.ui_url.rstrip('/')}/app/?appId={context.applicationId}"
+        return context.uiWebUrl
+
+
+def _discard_active_context() -> None:
+    """Stop a half-started SparkContext so the next session in this process starts cleanly."""
+    from pyspark import SparkContext
+
+    active = SparkContext._active_spark_context
+    if active is not None:
+        with contextlib.suppress(Exception):
+            active.stop()

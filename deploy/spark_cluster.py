@@ -1,0 +1,166 @@
+"""A standalone Spark cluster (a master and a worker) on 127.0.0.1, from pyspark's own distribution.
+
+pip's pyspark ships ``bin/spark-class`` but not ``sbin/start-master.sh``, so both daemons are
+started with ``spark-class``. The worker runs the driver's Python (``PYSPARK_PYTHON``), so the
+executors use the same Python minor version and pyspark as Dagster. The cluster is ready when
+the master's JSON status lists an ALIVE worker (about 20 s on the reference machine). Each daemon
+is started in its own process group; stopping signals exactly the PIDs written at start.
+
+Command line (for the native stack): ``python -m deploy.spark_cluster start DIR`` prints the
+master URL and writes ``DIR/cluster.json``; ``python -m deploy.spark_cluster stop DIR``.
+"""
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+READY_TIMEOUT_S = 120
+
+
+def spark_home() -> Path:
+    """pyspark's installation folder, which holds bin/spark-class and the jars."""
+    import pyspark
+
+    return Path(pyspark.__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class SparkCluster:
+    """A running master and worker: where they listen and which processes they are."""
+
+    work_dir: str
+    master_port: int
+    master_ui_port: int
+    worker_ui_port: int
+    master_pid: int
+    worker_pid: int
+
+    @property
+    def master_url(self) -> str:
+        return f"spark://127.0.0.1:{self.master_port}"
+
+    @property
+    def master_ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.master_ui_port}"
+
+    def status(self) -> dict:
+        """The master's JSON status (workers, applications)."""
+        with urlopen(f"{self.master_ui_url}/json/", timeout=5) as response:
+            return json.load(response)
+
+
+def _daemon(command: list[str], log: Path, environ: dict[str, str]) -> subprocess.Popen:
+    with open(log, "w") as output:
+        return subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env=environ, start_new_session=True
+        )
+
+
+def _wait_for_alive_worker(cluster: SparkCluster, processes: list[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"a Spark daemon exited with {process.returncode}; see the logs in "
+                    f"{cluster.work_dir}"
+                )
+        with contextlib.suppress(URLError, OSError, ValueError):
+            if any(worker["state"] == "ALIVE" for worker in cluster.status()["workers"]):
+                return
+        time.sleep(0.5)
+    raise TimeoutError(
+        f"no ALIVE Spark worker after {READY_TIMEOUT_S} s; logs in {cluster.work_dir}"
+    )
+
+
+def start(work_dir: Path, cores: int = 2, memory: str = "2g") -> SparkCluster:
+    """Start a master and one worker with ``cores`` and ``memory``; return once it is ready."""
+    work_dir = Path(work_dir).resolve()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    spark_class = str(spark_home() / "bin" / "spark-class")
+    environ = {
+        **os.environ,
+        "SPARK_HOME": str(spark_home()),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+        "SPARK_WORKER_DIR": str(work_dir / "worker"),
+    }
+    master_port, master_ui_port, worker_ui_port = free_port(), free_port(), free_port()
+    master_command = [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1"]
+    master_command += ["--port", str(master_port), "--webui-port", str(master_ui_port)]
+    master = _daemon(master_command, work_dir / "master.log", environ)
+    worker_command = [spark_class, "org.apache.spark.deploy.worker.Worker"]
+    worker_command += [f"spark://127.0.0.1:{master_port}", "--host", "127.0.0.1"]
+    worker_command += ["--cores", str(cores), "--memory", memory]
+    worker_command += ["--webui-port", str(worker_ui_port), "--work-dir", str(work_dir / "worker")]
+    worker = _daemon(worker_command, work_dir / "worker.log", environ)
+    cluster = SparkCluster(
+        str(work_dir), master_port, master_ui_port, worker_ui_port, master.pid, worker.pid
+    )
+    (work_dir / "cluster.json").write_text(json.dumps(asdict(cluster)))
+    try:
+        _wait_for_alive_worker(cluster, [master, worker])
+    except BaseException:
+        stop(cluster)
+        raise
+    return cluster
+
+
+def stop(cluster: SparkCluster, timeout_s: float = 30) -> None:
+    """SIGTERM the worker, then the master (each with its process group); SIGKILL stragglers."""
+    for pid in (cluster.worker_pid, cluster.master_pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    for pid in (cluster.worker_pid, cluster.master_pid):
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.2)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        _reap(pid)
+
+
+def _alive(pid: int) -> bool:
+    _reap(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def load(work_dir: Path) -> SparkCluster:
+    """The cluster described by ``work_dir/cluster.json``."""
+    return SparkCluster(**json.loads((Path(work_dir) / "cluster.json").read_text()))
+
+
+if __name__ == "__main__":
+    action, folder = sys.argv[1:3]
+    if action == "start":
+        started = start(Path(folder))
+        print(f"Spark master {started.master_url}, UI {started.master_ui_url}")
+    elif action == "stop":
+        stop(load(Path(folder)))
+    else:
+        raise SystemExit(f"unknown action {action!r}: use start DIR or stop DIR")

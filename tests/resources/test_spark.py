@@ -1,0 +1,100 @@
+"""The Spark resource: its properties per lake, a session owned by the resource, and failures that
+name the master instead of hanging."""
+
+import time
+
+import dagster as dg
+import pytest
+from pyspark import SparkContext
+
+from dagster_project.resources.spark import SparkResource, SparkUnavailableError
+from tests.processes import free_port
+
+
+def test_a_local_lake_gets_local_binding_arrow_and_adaptive_execution_but_no_s3a():
+    properties = SparkResource(lake_url="file:///tmp/lake").spark_properties()
+
+    assert properties["spark.master"] == "local[*]"
+    assert properties["spark.driver.host"] == properties["spark.driver.bindAddress"] == "127.0.0.1"
+    assert properties["spark.sql.execution.arrow.pyspark.enabled"] == "true"
+    assert properties["spark.sql.adaptive.enabled"] == "true"
+    assert properties["spark.executor.memory"] == "1g"
+    assert not [key for key in properties if "s3a" in key]
+    assert "spark.jars" not in properties
+
+
+def test_an_s3a_lake_gets_the_s3a_options_and_the_jars():
+    properties = SparkResource(
+        lake_url="s3a://lake/prefix",
+        s3_endpoint_url="http://127.0.0.1:9000",
+        extra_jars="/opt/jars/hadoop-aws.jar,/opt/jars/bundle.jar",
+    ).spark_properties()
+
+    assert properties["spark.hadoop.fs.s3a.endpoint"] == "http://127.0.0.1:9000"
+    assert properties["spark.hadoop.fs.s3a.path.style.access"] == "true"
+    assert properties["spark.hadoop.fs.s3a.connection.ssl.enabled"] == "false"
+    assert properties["spark.hadoop.fs.s3a.aws.credentials.provider"].endswith(
+        "EnvironmentVariableCredentialsProvider"
+    )
+    assert properties["spark.jars"] == "/opt/jars/hadoop-aws.jar,/opt/jars/bundle.jar"
+
+
+def test_extra_properties_are_applied_last_and_tuning_is_config():
+    properties = SparkResource(
+        lake_url="file:///tmp/lake",
+        adaptive_execution=False,
+        executor_memory="3g",
+        spark_config={"spark.executor.memory": "4g", "spark.sql.shuffle.partitions": 8},
+    ).spark_properties()
+
+    assert properties["spark.sql.adaptive.enabled"] == "false"
+    assert properties["spark.executor.memory"] == "4g"
+    assert properties["spark.sql.shuffle.partitions"] == "8"
+
+
+def test_the_session_lives_for_the_resources_lifetime_and_is_stopped_after():
+    resource = SparkResource(master="local[1]", lake_url="file:///tmp/lake")
+
+    with dg.build_resources({"spark": resource}) as resources:
+        session = resources.spark.spark_session
+        assert session is resources.spark.spark_session
+        assert session.range(5).count() == 5
+
+    assert SparkContext._active_spark_context is None
+
+
+def test_an_unreachable_master_fails_fast_naming_the_url():
+    master = f"spark://127.0.0.1:{free_port()}"
+    resource = SparkResource(master=master, lake_url="file:///tmp/lake", master_timeout_seconds=2)
+
+    started = time.monotonic()
+    with (
+        pytest.raises(dg.DagsterResourceFunctionError) as raised,
+        dg.build_resources({"spark": resource}),
+    ):
+        pass
+
+    assert time.monotonic() - started < 10
+    assert isinstance(raised.value.__cause__, SparkUnavailableError)
+    assert master in str(raised.value.__cause__)
+    assert "SPARK_MASTER_URL" in str(raised.value.__cause__)
+
+
+def test_a_session_that_fails_to_start_names_the_master_and_leaves_the_process_usable():
+    broken = SparkResource(
+        master="local[1]",
+        lake_url="file:///tmp/lake",
+        spark_config={"spark.driver.bindAddress": "203.0.113.7", "spark.port.maxRetries": "1"},
+    )
+
+    with (
+        pytest.raises(dg.DagsterResourceFunctionError) as raised,
+        dg.build_resources({"spark": broken}),
+    ):
+        pass
+
+    assert isinstance(raised.value.__cause__, SparkUnavailableError)
+    assert "local[1]" in str(raised.value.__cause__)
+    healthy = SparkResource(master="local[1]", lake_url="file:///tmp/lake")
+    with dg.build_resources({"spark": healthy}) as resources:
+        assert resources.spark.spark_session.range(3).count() == 3
