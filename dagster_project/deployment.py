@@ -2,9 +2,10 @@
 
 - ``local`` (default): no server. Tier values under ``.local/storage`` (or ``STORAGE_URL``), the
   warehouse in the DuckDB file ``.local/warehouse.duckdb`` (or ``WAREHOUSE_URL``).
-- ``stack``: the warehouse is the PostgreSQL at ``WAREHOUSE_URL`` (required). The object store
-  and the Spark cluster of the full stack arrive with their issues; until then the tiers use
-  ``STORAGE_URL`` as in ``local``.
+- ``stack``: every tier on the S3-compatible store at ``S3_ENDPOINT_URL`` (bucket ``S3_BUCKET``;
+  the small tier is dagster-aws's S3 pickle manager), the PostgreSQL warehouse at
+  ``WAREHOUSE_URL``, the Spark cluster at ``SPARK_MASTER_URL``. ``docker compose`` and
+  ``deploy/native-stack.sh`` set all of them.
 
 Assets never know which deployment they run in: they ask for resource keys, and this module
 decides what stands behind each key. Everything is read from the process environment when the
@@ -18,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from dagster_aws.s3 import S3Resource
 from dagster_dbt import DbtCliResource
 
 from dagster_project import settings
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.io_managers.medium import ParquetCompression, ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
+from dagster_project.io_managers.s3_small import StackS3PickleIOManager
 from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.time_series import TimeSeriesIOManager
@@ -35,9 +38,12 @@ from dagster_project.tiers import IO_MANAGER_KEYS, Tier
 
 def build_resources() -> dict[str, Any]:
     """Every resource the definitions need, for the deployment the environment selects."""
-    settings.deployment()
+    if settings.deployment() == "stack":
+        tiers = stack_tier_io_managers()
+    else:
+        tiers = tier_io_managers(settings.storage_url(), settings.parquet_compression())
     return {
-        **tier_io_managers(settings.storage_url(), compression=settings.parquet_compression()),
+        **tiers,
         "synthetic_data": SyntheticDataResource(scale=settings.data_scale()),
         "warehouse": warehouse_resource(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
@@ -70,6 +76,24 @@ def warehouse_resource() -> WarehouseResource:
     if os.environ.get("WAREHOUSE_URL", "").strip():
         return WarehouseResource(url=dg.EnvVar("WAREHOUSE_URL"))
     return WarehouseResource(url=url)
+
+
+def stack_tier_io_managers() -> dict[str, Any]:
+    """The tiers on the object store; the small tier is dagster-aws's S3 pickle manager."""
+    endpoint_url = settings.s3_endpoint_url()
+    tiers = tier_io_managers(
+        settings.stack_storage_url(), settings.parquet_compression(), endpoint_url=endpoint_url
+    )
+    s3_small = StackS3PickleIOManager(
+        s3_resource=S3Resource(
+            endpoint_url=endpoint_url,
+            aws_access_key_id=dg.EnvVar("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=dg.EnvVar("AWS_SECRET_ACCESS_KEY"),
+        ),
+        s3_bucket=settings.s3_bucket(),
+        s3_prefix="storage/small",
+    )
+    return tiers | {"io_manager": s3_small, IO_MANAGER_KEYS[Tier.SMALL]: s3_small}
 
 
 def tier_io_managers(

@@ -117,3 +117,35 @@ def lake_url(environ: Mapping[str, str] = os.environ) -> str:
             "(s3a:// needs the hadoop-aws jars, see the README)."
         )
     return value.rstrip("/")
+
+
+def required(name: str, example: str, environ: Mapping[str, str] = os.environ) -> str:
+    """A variable the stack cannot run without."""
+    value = environ.get(name, "").strip()
+    if not value:
+        raise SettingsError(
+            f"{name} must be set for DAGSTER_DEPLOYMENT=stack, for example {example} "
+            "(see .env.example)."
+        )
+    return value
+
+
+def s3_endpoint_url(environ: Mapping[str, str] = os.environ) -> str:
+    """``S3_ENDPOINT_URL``: the S3-compatible object store of the stack (MinIO, SeaweedFS)."""
+    value = required("S3_ENDPOINT_URL", "http://minio:9000", environ)
+    if not value.startswith(("http://", "https://")):
+        raise SettingsError(f"S3_ENDPOINT_URL='{value}' must start with http:// or https://.")
+    return value
+
+
+def s3_bucket(environ: Mapping[str, str] = os.environ) -> str:
+    """``S3_BUCKET``: the bucket holding the tier I/O managers' values in the stack."""
+    return required("S3_BUCKET", "dagster", environ)
+
+
+def stack_storage_url(environ: Mapping[str, str] = os.environ) -> str:
+    """Where the stack's tiers store values: ``STORAGE_URL`` or ``s3://<S3_BUCKET>/storage``."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        required(name, "a key of the object store", environ)
+    value = environ.get("STORAGE_URL", "").strip()
+    return value or f"s3://{s3_bucket(environ)}/storage"

@@ -89,8 +89,17 @@ def _wait_for_alive_worker(cluster: SparkCluster, processes: list[subprocess.Pop
     )
 
 
-def start(work_dir: Path, cores: int = 2, memory: str = "2g") -> SparkCluster:
-    """Start a master and one worker with ``cores`` and ``memory``; return once it is ready."""
+def start(
+    work_dir: Path,
+    cores: int = 2,
+    memory: str = "2g",
+    master_port: int | None = None,
+    master_ui_port: int | None = None,
+) -> SparkCluster:
+    """Start a master and one worker with ``cores`` and ``memory``; return once it is ready.
+
+    The master's ports are free ones unless given (the native stack keeps them across restarts).
+    """
     work_dir = Path(work_dir).resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
     spark_class = str(spark_home() / "bin" / "spark-class")
@@ -101,7 +110,9 @@ def start(work_dir: Path, cores: int = 2, memory: str = "2g") -> SparkCluster:
         "PYSPARK_PYTHON": sys.executable,
         "SPARK_WORKER_DIR": str(work_dir / "worker"),
     }
-    master_port, master_ui_port, worker_ui_port = free_port(), free_port(), free_port()
+    master_port = master_port or free_port()
+    master_ui_port = master_ui_port or free_port()
+    worker_ui_port = free_port()
     master_command = [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1"]
     master_command += ["--port", str(master_port), "--webui-port", str(master_ui_port)]
     master = _daemon(master_command, work_dir / "master.log", environ)

@@ -5,4 +5,4 @@ source "$(dirname "$0")/lib/environment.sh"
 ensure_venv
 use_local_instance
 cd "$REPOSITORY_ROOT"
-exec dagster dev -w workspace.yaml -h 127.0.0.1 -p "${DAGSTER_WEBSERVER_PORT:-3000}"
+exec dagster dev -m dagster_project.definitions -h 127.0.0.1 -p "${DAGSTER_WEBSERVER_PORT:-3000}"

@@ -1,5 +1,6 @@
 """The warehouse group, the hybrid group's warehouse steps and the dbt models, end to end on both
-deployments: `local` (DuckDB file) and `stack` (the suite's own PostgreSQL)."""
+warehouses: the DuckDB file of the embedded default and the suite's own PostgreSQL (dbt's `local`
+and `stack` targets). The full stack, object store included, is tested in tests/deploy/."""
 
 import dagster as dg
 import pandas as pd
@@ -23,10 +24,9 @@ TABLES = (
 )
 
 
-@pytest.fixture(params=["local", "stack"])
-def deployment(request, small_scale_environ, monkeypatch) -> str:
-    if request.param == "stack":
-        monkeypatch.setenv("DAGSTER_DEPLOYMENT", "stack")
+@pytest.fixture(params=["duckdb", "postgresql"])
+def backend(request, small_scale_environ, monkeypatch) -> str:
+    if request.param == "postgresql":
         monkeypatch.setenv("WAREHOUSE_URL", request.getfixturevalue("postgres_url"))
     return request.param
 
@@ -51,10 +51,13 @@ def latest_metadata(instance: dg.DagsterInstance, asset: str) -> dict:
     return {key: value.value for key, value in event.asset_materialization.metadata.items()}
 
 
-def test_warehouse_and_dbt_build_pass_and_a_rerun_gives_the_same_tables(deployment, instance):
+def test_warehouse_and_dbt_build_pass_and_a_rerun_gives_the_same_tables(backend, instance):
     resources = build_resources()
     warehouse = resources["warehouse"].process_config_and_initialize()
-    assert warehouse.backend == ("duckdb" if deployment == "local" else "postgresql")
+    assert warehouse.backend == backend
+    assert warehouse.dbt_environment()["DBT_TARGET"] == (
+        "local" if backend == "duckdb" else "stack"
+    )
 
     first = materialize(resources, instance)
     checks = first.get_asset_check_evaluations()

@@ -67,3 +67,15 @@ class UnsupportedValueError(TypeError):
             f"returned {type(value).__module__}.{type(value).__qualname__}. Return {expected}, "
             "or bind the asset to a tier that stores this type (see dagster_project/tiers.py)."
         )
+
+
+class StorageUnavailableError(ConnectionError):
+    """The storage behind a tier refused access or could not be reached."""
+
+    def __init__(self, path: str, endpoint_url: str | None, error: Exception):
+        where = f"{path} (S3 endpoint {endpoint_url})" if endpoint_url else path
+        super().__init__(
+            f"Cannot access {where}: {type(error).__name__}: {error}. Check that the store is "
+            "running and the path, bucket and credentials (S3_ENDPOINT_URL, S3_BUCKET, "
+            "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) are right."
+        )

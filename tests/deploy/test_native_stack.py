@@ -1,0 +1,163 @@
+"""The whole graph through the native stack: runs launched through the webserver's GraphQL API,
+dequeued by the daemon, executed by the code server; the data where each tier puts it; all of it
+still there after the stack went down and up again."""
+
+import os
+import time
+from pathlib import Path
+
+import boto3
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+from dagster_graphql import DagsterGraphQLClient
+
+from dagster_project.definitions import defs
+from dagster_project.launch_plan import launch_plan
+
+TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
+
+
+def graphql_client(stack) -> DagsterGraphQLClient:
+    return DagsterGraphQLClient(
+        "127.0.0.1", port_number=int(stack.environ["DAGSTER_WEBSERVER_PORT"])
+    )
+
+
+def assets_of(groups: tuple[str, ...]) -> list[list[str]]:
+    graph = defs.resolve_asset_graph()
+    return [
+        key.path
+        for key in sorted(graph.materializable_asset_keys)
+        if graph.get(key).group_name in groups
+    ]
+
+
+def launch_everything(stack) -> dict[str, str]:
+    """Submit one run per launch of the plan through GraphQL; wait for each; return statuses."""
+    client = graphql_client(stack)
+    statuses = {}
+    for launch in launch_plan(defs):
+        run_id = client.submit_job_execution(
+            "__ASSET_JOB",
+            repository_location_name="reference_code_location",
+            repository_name="__repository__",
+            asset_selection=assets_of(launch.groups),
+            tags={"dagster/partition": launch.partition_key} if launch.partition_key else {},
+        )
+        deadline = time.monotonic() + 900
+        status = client.get_run_status(run_id).value
+        while status not in TERMINAL and time.monotonic() < deadline:
+            time.sleep(2)
+            status = client.get_run_status(run_id).value
+        statuses[launch.selection] = status
+    return statuses
+
+
+def s3_keys(stack) -> set[str]:
+    environ = stack.environ
+    client = boto3.client(
+        "s3",
+        endpoint_url=environ["S3_ENDPOINT_URL"],
+        aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=environ["S3_BUCKET"])
+    return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
+
+def warehouse_tables(stack) -> set[str]:
+    engine = sa.create_engine(stack.environ["WAREHOUSE_URL"])
+    try:
+        inspector = sa.inspect(engine)
+        return {
+            f"{schema}.{name}"
+            for schema in ("raw", "analytics", "staging", "marts")
+            for name in inspector.get_table_names(schema) + inspector.get_view_names(schema)
+        }
+    finally:
+        engine.dispose()
+
+
+def lake_datasets(stack) -> set[str]:
+    lake = Path(stack.environ["LAKE_URL"].removeprefix("file://"))
+    return {str(marker.parent.parent.relative_to(lake)) for marker in lake.rglob("_SUCCESS")}
+
+
+def instance_state(stack) -> tuple[set[str], int]:
+    """Assets with a materialization, and the number of runs, in the PostgreSQL instance."""
+    saved = dict(os.environ)
+    os.environ.update(stack.environ)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            materialized = {
+                key.to_user_string()
+                for key in defs.resolve_asset_graph().materializable_asset_keys
+                if instance.get_latest_materialization_event(key) is not None
+            }
+            return materialized, len(instance.get_runs())
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def materialized_stack(native_stack):
+    statuses = launch_everything(native_stack)
+    return native_stack, statuses
+
+
+def test_every_launch_succeeds_through_the_webserver_daemon_and_code_server(materialized_stack):
+    _, statuses = materialized_stack
+
+    assert statuses == {launch.selection: "SUCCESS" for launch in launch_plan(defs)}
+
+
+def test_every_asset_is_materialized_in_the_postgres_instance(materialized_stack):
+    stack, _ = materialized_stack
+    materialized, runs = instance_state(stack)
+
+    all_assets = {
+        key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys
+    }
+    assert materialized == all_assets
+    assert runs == len(launch_plan(defs))
+
+
+def test_each_tier_stores_its_values_in_its_own_place(materialized_stack):
+    stack, _ = materialized_stack
+    keys = s3_keys(stack)
+
+    assert {"storage/small/orders_raw", "storage/small/churn_model"} <= keys
+    assert "storage/medium/web_logs_raw.parquet" in keys
+    assert any(key.startswith("storage/time_series/sensor_data/") for key in keys)
+    assert any(key.startswith("storage/small/campaign_data/") for key in keys)
+    assert "storage/reference/customer_segments.json" in keys
+    assert "storage/size_router/sales_analysis.route.json" in keys
+    assert {
+        "raw.raw_transactions",
+        "analytics.customer_segments",
+        "raw.raw_sales_data",
+        "analytics.sales_by_customer_month",
+        "staging.stg_transactions",
+        "marts.dim_customers",
+        "marts.fct_daily_revenue_by_category",
+    } <= warehouse_tables(stack)
+    assert lake_datasets(stack) == {
+        "transactions",
+        "customer_category_summary",
+        "ml/customer_features",
+    }
+
+
+def test_runs_and_data_survive_down_and_up(materialized_stack):
+    stack, _ = materialized_stack
+    before = (instance_state(stack), s3_keys(stack), warehouse_tables(stack), lake_datasets(stack))
+
+    down = stack.script("down")
+    up = stack.script("up")
+
+    assert down.returncode == 0 and up.returncode == 0, up.stdout + up.stderr
+    after = (instance_state(stack), s3_keys(stack), warehouse_tables(stack), lake_datasets(stack))
+    assert after == before
