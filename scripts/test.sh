@@ -6,6 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/environment.sh"
 ensure_venv
 ensure_postgres_installed
+ensure_stack_test_tools_installed
 cd "$REPOSITORY_ROOT"
 echo "+ ruff check ."
 ruff check .

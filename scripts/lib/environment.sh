@@ -71,6 +71,23 @@ ensure_java_installed() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless > /dev/null
 }
 
+# The stack's tests drive the UI in Debian's Chromium and check the compose file with Debian's
+# docker-compose (v1 parses the file without a Docker engine). Install both when missing (as root).
+ensure_stack_test_tools_installed() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v docker-compose > /dev/null || missing+=(docker-compose)
+  [ ${#missing[@]} -eq 0 ] && return
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
+    echo "error: the stack's tests need: ${missing[*]}. Install them, for example:" \
+      "sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    return 1
+  fi
+  echo "+ apt-get install -y --no-install-recommends ${missing[*]}   (the stack's tests use them)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+}
+
 # The tests start their own throwaway PostgreSQL and need its server binaries. Install them from
 # Debian when missing (as root), without creating or starting Debian's default cluster.
 ensure_postgres_installed() {
