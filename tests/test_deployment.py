@@ -57,10 +57,20 @@ def test_the_scale_reaches_the_synthetic_data_resource(small_scale_environ, monk
     assert build_resources()["synthetic_data"].scale == 0.25
 
 
-def test_the_warehouse_url_is_read_through_an_env_var_so_its_password_stays_hidden(
-    small_scale_environ, monkeypatch
-):
+@pytest.fixture
+def stack_environ(small_scale_environ, monkeypatch):
+    """The variables the stack needs besides the warehouse (values never contacted here)."""
     monkeypatch.setenv("DAGSTER_DEPLOYMENT", "stack")
+    monkeypatch.setenv("S3_ENDPOINT_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("S3_BUCKET", "dagster")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local-only")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local-only")
+    monkeypatch.delenv("STORAGE_URL")
+
+
+def test_the_warehouse_url_is_read_through_an_env_var_so_its_password_stays_hidden(
+    stack_environ, monkeypatch
+):
     monkeypatch.setenv("WAREHOUSE_URL", "postgresql+psycopg2://u:hidden-pw@127.0.0.1:5432/w")
     warehouse = build_resources()["warehouse"]
 
@@ -68,8 +78,7 @@ def test_the_warehouse_url_is_read_through_an_env_var_so_its_password_stays_hidd
     assert warehouse.process_config_and_initialize().url.endswith("u:hidden-pw@127.0.0.1:5432/w")
 
 
-def test_the_stack_without_a_warehouse_url_fails(small_scale_environ, monkeypatch):
-    monkeypatch.setenv("DAGSTER_DEPLOYMENT", "stack")
+def test_the_stack_without_a_warehouse_url_fails(stack_environ, monkeypatch):
     monkeypatch.delenv("WAREHOUSE_URL")
 
     with pytest.raises(SettingsError, match="WAREHOUSE_URL must be set"):
@@ -86,14 +95,31 @@ def test_the_stack_without_a_warehouse_url_fails(small_scale_environ, monkeypatc
     ],
 )
 def test_bad_configuration_fails_when_dagster_loads_the_definitions(variable, value, expected):
-    loaded = subprocess.run(
+    loaded = validate_definitions_from_the_root({variable: value})
+
+    assert loaded.returncode != 0
+    assert expected in loaded.stdout + loaded.stderr
+
+
+def test_the_cli_works_from_the_root_without_dagster_home():
+    """Without DAGSTER_HOME the CLI reads ./dagster.yaml: it must not need the stack's servers."""
+    loaded = validate_definitions_from_the_root({})
+
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+
+
+def validate_definitions_from_the_root(overrides: dict[str, str]) -> subprocess.CompletedProcess:
+    """``dagster definitions validate`` as a user runs it from a fresh checkout."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if name != "DAGSTER_HOME" and name != "DAGSTER_DEPLOYMENT"
+    }
+    return subprocess.run(
         [sys.executable, "-m", "dagster", "definitions", "validate", "-m", DEFINITIONS_MODULE],
         cwd=REPOSITORY_ROOT,
-        env={**os.environ, variable: value},
+        env={**environ, **overrides},
         capture_output=True,
         text=True,
         timeout=120,
     )
-
-    assert loaded.returncode != 0
-    assert expected in loaded.stdout + loaded.stderr

@@ -112,6 +112,6 @@ use_local_instance() {
   export DAGSTER_HOME=${DAGSTER_HOME:-$DEFAULT_DAGSTER_HOME}
   mkdir -p "$DAGSTER_HOME"
   if [ "$DAGSTER_HOME" = "$DEFAULT_DAGSTER_HOME" ] || [ ! -f "$DAGSTER_HOME/dagster.yaml" ]; then
-    cp "$REPOSITORY_ROOT/deploy/dagster.local.yaml" "$DAGSTER_HOME/dagster.yaml"
+    cp "$REPOSITORY_ROOT/dagster.yaml" "$DAGSTER_HOME/dagster.yaml"
   fi
 }

@@ -63,7 +63,7 @@ def test_the_instance_holds_a_materialization_of_every_asset(main_job):
     dagster_home = Path(environ["DAGSTER_HOME"])
 
     assert (dagster_home / "dagster.yaml").read_bytes() == (
-        REPOSITORY_ROOT / "deploy" / "dagster.local.yaml"
+        REPOSITORY_ROOT / "dagster.yaml"
     ).read_bytes()
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         materialized = {
