@@ -258,7 +258,9 @@ class NativeStack:
     def _start_dagster(self, environ: dict[str, str]) -> None:
         home = Path(environ["DAGSTER_HOME"])
         home.mkdir(parents=True, exist_ok=True)
-        (home / "dagster.yaml").write_text((REPOSITORY_ROOT / "deploy" / "dagster.stack.yaml").read_text())
+        (home / "dagster.yaml").write_text(
+            (REPOSITORY_ROOT / "deploy" / "dagster.stack.yaml").read_text()
+        )
         port, web_port = environ["DAGSTER_CODE_LOCATION_PORT"], environ["DAGSTER_WEBSERVER_PORT"]
         bin_dir = Path(sys.executable).parent
         commands = {
