@@ -30,8 +30,10 @@ from dagster_project.io_managers.s3_small import StackS3PickleIOManager
 from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.time_series import TimeSeriesIOManager
+from dagster_project.resources.resource_thresholds import ResourceThresholdsResource
 from dagster_project.resources.spark import SparkResource
 from dagster_project.resources.synthetic_data import SyntheticDataResource
+from dagster_project.resources.tier_stores import TierStoresResource
 from dagster_project.resources.warehouse import WarehouseResource
 from dagster_project.tiers import IO_MANAGER_KEYS, Tier
 
@@ -40,15 +42,31 @@ def build_resources() -> dict[str, Any]:
     """Every resource the definitions need, for the deployment the environment selects."""
     if settings.deployment() == "stack":
         tiers = stack_tier_io_managers()
+        stores = TierStoresResource(
+            base_url=settings.stack_storage_url(), endpoint_url=settings.s3_endpoint_url()
+        )
     else:
         tiers = tier_io_managers(settings.storage_url(), settings.parquet_compression())
+        stores = TierStoresResource(base_url=settings.storage_url())
     return {
         **tiers,
+        "tier_stores": stores,
+        "resource_thresholds": ResourceThresholdsResource(disk_path=disk_path(stores.base_url)),
         "synthetic_data": SyntheticDataResource(scale=settings.data_scale()),
         "warehouse": warehouse_resource(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         "spark": spark_resource(),
     }
+
+
+def disk_path(base_url: str) -> str:
+    """A local path on the disk the resource monitor watches: the stores' own disk when local."""
+    if "://" in base_url:
+        return str(settings.REPOSITORY_ROOT)
+    folder = Path(base_url)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return str(folder)
 
 
 def spark_resource() -> SparkResource:

@@ -4,6 +4,7 @@ The CLI refuses a selection that mixes partitions definitions (daily and hourly)
 partitioned asset without ``--partition``. So the graph is launched in batches: all unpartitioned
 groups in one run, then each partitioned group at its latest complete partition. The plan is
 derived from the definitions, so a group added later is picked up without editing any script.
+The monitoring group goes last: it reads the records of everything launched before it.
 """
 
 from dataclasses import dataclass
@@ -45,11 +46,20 @@ def group_partitions(defs: dg.Definitions) -> dict[str, dg.PartitionsDefinition 
     return partitions
 
 
+# Groups that report on the others (the monitoring group reads every asset's materializations):
+# launched last, on their own, so they see the whole graph's records.
+FINAL_GROUPS = ("monitoring",)
+
+
 def launch_plan(defs: dg.Definitions) -> list[Launch]:
-    """Unpartitioned groups first, then each partitioned group at its latest complete partition."""
+    """Unpartitioned groups first, then each partitioned group at its latest complete partition,
+    then the final (reporting) groups."""
+    partitions_by_group = group_partitions(defs)
+    final = [Launch(groups=(group,)) for group in FINAL_GROUPS if group in partitions_by_group]
     batches: list[tuple[dg.PartitionsDefinition | None, list[str]]] = []
     for group, partitions_def in sorted(
-        group_partitions(defs).items(), key=lambda item: (item[1] is not None, item[0])
+        (item for item in partitions_by_group.items() if item[0] not in FINAL_GROUPS),
+        key=lambda item: (item[1] is not None, item[0]),
     ):
         for batch_partitions, groups in batches:
             if batch_partitions == partitions_def:
@@ -66,4 +76,4 @@ def launch_plan(defs: dg.Definitions) -> list[Launch]:
             if partition_key is None:
                 raise ValueError(f"Groups {groups} have no complete partition yet.")
         plan.append(Launch(groups=tuple(groups), partition_key=partition_key))
-    return plan
+    return plan + final

@@ -149,3 +149,18 @@ def stack_storage_url(environ: Mapping[str, str] = os.environ) -> str:
         required(name, "a key of the object store", environ)
     value = environ.get("STORAGE_URL", "").strip()
     return value or f"s3://{s3_bucket(environ)}/storage"
+
+
+AUTOMATION_STATES = ("stopped", "running")
+
+
+def automation_default_status(environ: Mapping[str, str] = os.environ) -> str:
+    """``AUTOMATION``: whether schedules and sensors start running (``running``) or wait to be
+    switched on in the UI (``stopped``, the default, so a laptop never launches runs unasked)."""
+    value = environ.get("AUTOMATION", "").strip().lower() or "stopped"
+    if value not in AUTOMATION_STATES:
+        raise SettingsError(
+            f"AUTOMATION='{value}' is not a valid value. Valid values: "
+            f"{', '.join(AUTOMATION_STATES)}."
+        )
+    return value

@@ -2,7 +2,7 @@
 
 | group | tier | I/O manager |
 | --- | --- | --- |
-| ecommerce, marketing | small | atomic pickle (S3 pickle in the stack) |
+| ecommerce, marketing, monitoring | small | atomic pickle (S3 pickle in the stack) |
 | logs | medium | Parquet |
 | iot | time_series | partition-aware Parquet |
 | warehouse | reference | table names only: the data stays in the warehouse |
@@ -29,6 +29,7 @@ IO_MANAGER_KEYS: dict[Tier, str] = {tier: f"{tier.value}_io_manager" for tier in
 GROUP_TIERS: dict[str, Tier] = {
     "ecommerce": Tier.SMALL,
     "marketing": Tier.SMALL,
+    "monitoring": Tier.SMALL,
     "logs": Tier.MEDIUM,
     "iot": Tier.TIME_SERIES,
     "hybrid": Tier.SIZE_ROUTER,

@@ -1,5 +1,5 @@
 """Fixtures shared by the suite: small-scale settings over temporary storage, a test instance,
-and a throwaway PostgreSQL server for the warehouse tests."""
+a throwaway PostgreSQL server for the warehouse tests and a SeaweedFS S3 server."""
 
 import shutil
 import tempfile
@@ -9,8 +9,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from deploy import postgres
-from tests.processes import free_port
+from deploy import object_store, postgres
+from tests.processes import free_port, stop_process_group
 
 SMALL_SCALE = "0.01"
 POSTGRES_PASSWORD = "local-only-test-password"
@@ -108,3 +108,34 @@ def spark_cluster():
     finally:
         cluster_script.stop(cluster)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+OBJECT_STORE_KEYS = ("local-only-test-key", "local-only-test-secret")
+
+
+@pytest.fixture(scope="session")
+def object_store_endpoint():
+    """A real S3 server (SeaweedFS) for the session, on free ports of 127.0.0.1; returns its
+    endpoint URL. Tests use their own bucket."""
+    folder = Path(tempfile.mkdtemp(prefix="test-seaweedfs-", dir="/tmp"))
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    process = object_store.start_seaweedfs(
+        folder / "data", int(endpoint.rsplit(":", 1)[1]), *OBJECT_STORE_KEYS, folder / "log"
+    )
+    try:
+        object_store.wait_until_serving(object_store.s3_client(endpoint, *OBJECT_STORE_KEYS))
+        yield endpoint
+    finally:
+        stop_process_group(process)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def object_store_bucket(object_store_endpoint, monkeypatch) -> str:
+    """A fresh bucket on the session's S3 server, with its credentials in the environment."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", OBJECT_STORE_KEYS[0])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", OBJECT_STORE_KEYS[1])
+    bucket = f"test-{uuid.uuid4().hex[:12]}"
+    client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
+    object_store.create_buckets(client, [bucket])
+    return bucket

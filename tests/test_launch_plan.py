@@ -17,14 +17,15 @@ def test_the_plan_launches_every_group_exactly_once():
     assert sorted(launched) == sorted(set(GROUP_TIERS) | WAREHOUSE_NATIVE_GROUPS)
 
 
-def test_unpartitioned_groups_share_one_run_and_come_first():
-    first, *partitioned = launch_plan(defs)
+def test_unpartitioned_groups_share_one_run_and_come_first_and_monitoring_comes_last():
+    first, *partitioned, last = launch_plan(defs)
 
     assert first == Launch(groups=("dbt", "ecommerce", "hybrid", "logs", "spark", "warehouse"))
     assert {launch.groups: launch.partition_key for launch in partitioned} == {
         ("iot",): HOURLY_PARTITIONS.get_last_partition_key(),
         ("marketing",): DAILY_PARTITIONS.get_last_partition_key(),
     }
+    assert last == Launch(groups=("monitoring",))
 
 
 def test_commands_name_the_groups_and_the_partition():

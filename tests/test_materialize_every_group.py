@@ -1,9 +1,12 @@
-"""Every group materializes in process at small scale, following the launch plan."""
+"""Every group materializes in process at small scale, following the launch plan; then the
+monitoring group has read every asset's records back from the instance."""
 
 import dagster as dg
 
 from dagster_project.definitions import defs
 from dagster_project.launch_plan import launch_plan
+from dagster_project.monitoring.step_meter import PERFORMANCE_KEYS
+from dagster_project.tiers import WAREHOUSE_NATIVE_GROUPS
 
 
 def test_every_asset_of_every_group_materializes_and_passes_its_checks(
@@ -31,6 +34,45 @@ def test_every_asset_of_every_group_materializes_and_passes_its_checks(
     ]
     assert missing == []
     assert failed_checks == []
+    assert_uniform_performance_metadata(instance)
+    assert_monitoring_read_every_asset(instance)
+
+
+def assert_uniform_performance_metadata(instance):
+    graph = defs.resolve_asset_graph()
+    lacking = {}
+    for key in graph.materializable_asset_keys:
+        if graph.get(key).group_name in WAREHOUSE_NATIVE_GROUPS:
+            continue  # dbt writes in the warehouse; nothing passes through an I/O manager
+        metadata = instance.get_latest_materialization_event(key).asset_materialization.metadata
+        if absent := [name for name in PERFORMANCE_KEYS if name not in metadata]:
+            lacking[key.to_user_string()] = absent
+    assert lacking == {}
+
+
+def assert_monitoring_read_every_asset(instance):
+    graph = defs.resolve_asset_graph()
+    every_asset = {key.to_user_string() for key in graph.materializable_asset_keys}
+    metrics = load_value(instance, "performance_metrics")
+    assert set(metrics["asset_key"]) == every_asset
+    # Everything launched before the monitoring group has been materialized, with durations.
+    before = metrics[~metrics["group"].eq("monitoring")]
+    assert set(before["status"]) == {"materialized"}
+    assert before["step_seconds"].notna().all()
+
+    dashboard = instance.get_latest_materialization_event(dg.AssetKey("performance_dashboard"))
+    chart = dashboard.asset_materialization.metadata["chart"].value
+    assert chart.startswith("![duration and size](data:image/png;base64,iVBOR")  # a PNG
+    plan = instance.get_latest_materialization_event(dg.AssetKey("capacity_plan"))
+    assert "memory" in plan.asset_materialization.metadata["plan"].value.lower()
+
+
+def load_value(instance, asset: str):
+    import pickle
+
+    event = instance.get_latest_materialization_event(dg.AssetKey(asset))
+    with open(event.asset_materialization.metadata["path"].value, "rb") as file:
+        return pickle.load(file)
 
 
 def test_rematerializing_a_partition_reproduces_its_data(small_scale_resources, instance):

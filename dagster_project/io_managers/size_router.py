@@ -79,7 +79,7 @@ class SizeRouterIOManager(TierIOManager):
 
         tier.handle_output(context, obj)
         stored_at = _relative(tier.output_path(context), tier.base_upath)
-        super().dump_to_path(context, {"tier": tier_name, "path": stored_at}, record_path)
+        self.write_file(context, {"tier": tier_name, "path": stored_at}, record_path)
 
         if previous is not None and (previous["tier"], previous["path"]) != (tier_name, stored_at):
             self._delete_stale_copy(context, previous)
@@ -104,11 +104,6 @@ class SizeRouterIOManager(TierIOManager):
     def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
         with open(path, "w", encoding="utf-8") as file:
             json.dump(obj, file)
-
-    def value_metadata(
-        self, context: dg.OutputContext, obj: Any, file_size_bytes: int
-    ) -> dict[str, Any]:
-        return {}
 
     def read_value(self, context: dg.InputContext, file: IO[bytes]) -> dict[str, str]:
         return self._parse_record(file.read())

@@ -7,11 +7,13 @@ metadata describes it. Everything else is shared and behaves the same on a local
 - layout from Dagster's ``UPathIOManager``: ``<base>/<asset key>[/<partition key>]<extension>``,
   one file per asset and per partition;
 - writes through :func:`write_atomically`, so a failed or killed write keeps the previous value;
+- every write adds the uniform performance metadata (:mod:`dagster_project.monitoring.step_meter`);
 - a missing file raises :class:`MissingStoredValueError`, an undecodable one
   :class:`CorruptStoredValueError`, both naming the asset, the partition and the path.
 """
 
 import os
+import time
 from typing import IO, Any, ClassVar
 
 import dagster as dg
@@ -24,6 +26,7 @@ from dagster_project.io_managers.errors import (
     MissingStoredValueError,
     StorageUnavailableError,
 )
+from dagster_project.monitoring.step_meter import output_performance_metadata
 
 
 class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
@@ -70,6 +73,18 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
         return {"file_size_mb": round(file_size_bytes / 2**20, 3)}
 
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
+        started = time.perf_counter()
+        file_size_bytes = self.write_file(context, obj, path)
+        serialization_seconds = time.perf_counter() - started
+        context.add_output_metadata(
+            {
+                **self.value_metadata(context, obj, file_size_bytes),
+                **output_performance_metadata(context, obj, serialization_seconds, file_size_bytes),
+            }
+        )
+
+    def write_file(self, context: dg.OutputContext, obj: Any, path: UPath) -> int:
+        """Write ``obj`` to ``path`` atomically; returns the bytes written."""
         file_size_bytes = 0
 
         def write(temporary: str) -> None:
@@ -83,7 +98,7 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
             if is_local(path):
                 raise
             raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
-        context.add_output_metadata(self.value_metadata(context, obj, file_size_bytes))
+        return file_size_bytes
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
         try:

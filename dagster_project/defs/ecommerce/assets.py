@@ -5,7 +5,10 @@ import pandas as pd
 
 from dagster_project.defs.ecommerce import churn, transform
 from dagster_project.defs.ecommerce.generate import generate_orders
+from dagster_project.defs.ecommerce.schemas import ORDERS_RAW
 from dagster_project.io_managers.medium import frame_size_mb
+from dagster_project.monitoring.step_meter import measured
+from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.tiers import io_manager_key
 
@@ -15,7 +18,14 @@ HIGH_VALUE_LTV = 1000.0
 SPLIT_OUTPUTS = ("churn_training_data", "churn_validation_data", "churn_test_data")
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"pandas"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"pandas"},
+    dagster_type=pd.DataFrame,  # see quality/schema_check.py
+    check_specs=[schema_check_spec("orders_raw", ORDERS_RAW)],
+)
+@measured
 def orders_raw(
     context: dg.AssetExecutionContext, synthetic_data: SyntheticDataResource
 ) -> dg.MaterializeResult:
@@ -28,6 +38,7 @@ def orders_raw(
     )
     return dg.MaterializeResult(
         value=orders,
+        check_results=[schema_check_result("orders_raw", ORDERS_RAW, orders)],
         metadata={
             "dagster/row_count": len(orders),
             "distinct_customers": int(orders["customer_id"].nunique()),
@@ -37,7 +48,13 @@ def orders_raw(
     )
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"pandas"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"pandas"},
+    automation_condition=dg.AutomationCondition.eager(),
+)
+@measured
 def customer_ltv(orders_raw: pd.DataFrame) -> dg.MaterializeResult:
     """Customer lifetime value: spend, order count, tenure and annualised value per customer."""
     customers = transform.customer_lifetime_value(orders_raw)
@@ -52,7 +69,13 @@ def customer_ltv(orders_raw: pd.DataFrame) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"pandas"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"pandas"},
+    automation_condition=dg.AutomationCondition.eager(),
+)
+@measured
 def product_performance(orders_raw: pd.DataFrame) -> dg.MaterializeResult:
     """Product performance: quantity, revenue and orders per product, ranked by a weighted score."""
     products = transform.product_performance(orders_raw)
@@ -77,6 +100,7 @@ def product_performance(orders_raw: pd.DataFrame) -> dg.MaterializeResult:
         for name in SPLIT_OUTPUTS
     },
 )
+@measured
 def churn_dataset_split(customer_ltv: pd.DataFrame):
     """Splits the labelled customers 60/20/20 into training, validation and test sets."""
     dataset = churn.churn_dataset(customer_ltv)
@@ -95,6 +119,7 @@ def churn_dataset_split(customer_ltv: pd.DataFrame):
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"scikitlearn"})
+@measured
 def churn_model(
     churn_training_data: pd.DataFrame,
     churn_validation_data: pd.DataFrame,

@@ -8,6 +8,9 @@ import pandas as pd
 
 from dagster_project.defs.hybrid import sql
 from dagster_project.defs.hybrid.generate import generate_product_catalog, generate_sales
+from dagster_project.defs.hybrid.schemas import PRODUCT_CATALOG
+from dagster_project.monitoring.step_meter import measured
+from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.resources.warehouse import WarehouseResource
 from dagster_project.tiers import io_manager_key
@@ -19,7 +22,14 @@ MONTHLY_SALES = "analytics.sales_by_customer_month"
 SALES_SINCE = datetime.date(2024, 1, 1)
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"pandas"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"pandas"},
+    dagster_type=pd.DataFrame,  # see quality/schema_check.py
+    check_specs=[schema_check_spec("product_catalog", PRODUCT_CATALOG)],
+)
+@measured
 def product_catalog(
     context: dg.AssetExecutionContext, synthetic_data: SyntheticDataResource
 ) -> dg.MaterializeResult:
@@ -27,10 +37,15 @@ def product_catalog(
     catalog = generate_product_catalog(
         synthetic_data.rng(context), n_products=synthetic_data.rows(1_000, minimum=10)
     )
-    return dg.MaterializeResult(value=catalog, metadata={"dagster/row_count": len(catalog)})
+    return dg.MaterializeResult(
+        value=catalog,
+        check_results=[schema_check_result("product_catalog", PRODUCT_CATALOG, catalog)],
+        metadata={"dagster/row_count": len(catalog)},
+    )
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"pandas"})
+@measured
 def sales_analysis(
     context: dg.AssetExecutionContext,
     synthetic_data: SyntheticDataResource,
@@ -53,6 +68,7 @@ def sales_analysis(
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql", "pandas"})
+@measured
 def raw_sales_data(
     sales_analysis: pd.DataFrame, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -65,6 +81,7 @@ def raw_sales_data(
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql"})
+@measured
 def big_data_processing(raw_sales_data: str, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Sales per customer and month, aggregated in the warehouse: only the table name returns."""
     stats = warehouse.build_table(

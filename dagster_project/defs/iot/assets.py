@@ -1,16 +1,23 @@
 """IoT assets on the time-series tier, partitioned by hour."""
 
+from datetime import timedelta
+
 import dagster as dg
 import pandas as pd
 
 from dagster_project.defs.iot import transform
 from dagster_project.defs.iot.generate import generate_sensor_readings
 from dagster_project.defs.iot.partitions import HOURLY_PARTITIONS
+from dagster_project.defs.iot.schemas import sensor_readings_schema
+from dagster_project.monitoring.step_meter import measured
+from dagster_project.quality.schema_check import CHECK_NAME as SCHEMA_CHECK
+from dagster_project.quality.schema_check import schema_check_result
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.tiers import io_manager_key
 
 GROUP = "iot"
 IO_MANAGER_KEY = io_manager_key(GROUP)
+SCHEMA_TEXT = sensor_readings_schema(pd.Timestamp(0)).description
 
 
 @dg.asset(
@@ -18,7 +25,10 @@ IO_MANAGER_KEY = io_manager_key(GROUP)
     io_manager_key=IO_MANAGER_KEY,
     partitions_def=HOURLY_PARTITIONS,
     kinds={"pandas", "parquet"},
+    dagster_type=pd.DataFrame,  # see quality/schema_check.py
+    check_specs=[dg.AssetCheckSpec(SCHEMA_CHECK, asset="sensor_data", description=SCHEMA_TEXT)],
 )
+@measured
 def sensor_data(
     context: dg.AssetExecutionContext, synthetic_data: SyntheticDataResource
 ) -> dg.MaterializeResult:
@@ -31,7 +41,10 @@ def sensor_data(
         n_sensors=synthetic_data.rows(10_000, minimum=20),
         hour_start=hour_start,
     )
-    return dg.MaterializeResult(value=readings)
+    schema = sensor_readings_schema(hour_start)
+    return dg.MaterializeResult(
+        value=readings, check_results=[schema_check_result("sensor_data", schema, readings)]
+    )
 
 
 @dg.asset(
@@ -39,7 +52,13 @@ def sensor_data(
     io_manager_key=IO_MANAGER_KEY,
     partitions_def=HOURLY_PARTITIONS,
     kinds={"pandas", "parquet"},
+    automation_condition=dg.AutomationCondition.eager(),
+    # Hourly data is stale when two partitions have closed without it.
+    freshness_policy=dg.FreshnessPolicy.time_window(
+        fail_window=timedelta(hours=3), warn_window=timedelta(hours=2)
+    ),
 )
+@measured
 def sensor_anomalies(sensor_data: pd.DataFrame) -> dg.MaterializeResult:
     """Readings that break a rule: temperature off its trailing 3 sigma, low humidity or battery."""
     anomalies = transform.detect_anomalies(sensor_data)

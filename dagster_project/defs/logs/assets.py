@@ -5,6 +5,9 @@ import pandas as pd
 
 from dagster_project.defs.logs import transform
 from dagster_project.defs.logs.generate import generate_web_logs
+from dagster_project.defs.logs.schemas import WEB_LOGS_RAW
+from dagster_project.monitoring.step_meter import measured
+from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.tiers import io_manager_key
 
@@ -12,7 +15,14 @@ GROUP = "logs"
 IO_MANAGER_KEY = io_manager_key(GROUP)
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"pandas", "parquet"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"pandas", "parquet"},
+    dagster_type=pd.DataFrame,  # see quality/schema_check.py
+    check_specs=[schema_check_spec("web_logs_raw", WEB_LOGS_RAW)],
+)
+@measured
 def web_logs_raw(
     context: dg.AssetExecutionContext, synthetic_data: SyntheticDataResource
 ) -> dg.MaterializeResult:
@@ -22,6 +32,7 @@ def web_logs_raw(
     )
     return dg.MaterializeResult(
         value=logs,
+        check_results=[schema_check_result("web_logs_raw", WEB_LOGS_RAW, logs)],
         metadata={
             "first_request": str(logs["timestamp"].min()),
             "last_request": str(logs["timestamp"].max()),
@@ -29,7 +40,13 @@ def web_logs_raw(
     )
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"pandas", "parquet"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"pandas", "parquet"},
+    automation_condition=dg.AutomationCondition.eager(),
+)
+@measured
 def web_analytics(web_logs_raw: pd.DataFrame) -> dg.MaterializeResult:
     """Hourly traffic per URL: unique visitors, requests, success rate, mean and p95 latency."""
     analytics = transform.web_analytics(web_logs_raw)

@@ -1,11 +1,16 @@
 """Marketing assets on the small tier, partitioned by day."""
 
+from datetime import timedelta
+
 import dagster as dg
 import pandas as pd
 
 from dagster_project.defs.marketing import transform
 from dagster_project.defs.marketing.generate import generate_campaigns
 from dagster_project.defs.marketing.partitions import DAILY_PARTITIONS
+from dagster_project.defs.marketing.schemas import CAMPAIGN_DATA
+from dagster_project.monitoring.step_meter import measured
+from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.tiers import io_manager_key
 
@@ -18,7 +23,14 @@ IO_MANAGER_KEY = io_manager_key(GROUP)
     io_manager_key=IO_MANAGER_KEY,
     partitions_def=DAILY_PARTITIONS,
     kinds={"pandas"},
+    dagster_type=pd.DataFrame,  # see quality/schema_check.py
+    check_specs=[schema_check_spec("campaign_data", CAMPAIGN_DATA)],
+    # A daily report is late once a day and a half has passed without one.
+    freshness_policy=dg.FreshnessPolicy.time_window(
+        fail_window=timedelta(hours=36), warn_window=timedelta(hours=26)
+    ),
 )
+@measured
 def campaign_data(
     context: dg.AssetExecutionContext, synthetic_data: SyntheticDataResource
 ) -> dg.MaterializeResult:
@@ -30,6 +42,7 @@ def campaign_data(
     )
     return dg.MaterializeResult(
         value=campaigns,
+        check_results=[schema_check_result("campaign_data", CAMPAIGN_DATA, campaigns)],
         metadata={
             "dagster/row_count": len(campaigns),
             "total_spend": round(float(campaigns["spend"].sum()), 2),
@@ -54,6 +67,7 @@ def campaign_data(
         ),
     },
 )
+@measured
 def marketing_analytics(campaign_data: pd.DataFrame):
     """Attribution per campaign and performance per channel for one day."""
     campaigns = transform.attribution(campaign_data)

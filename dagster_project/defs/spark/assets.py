@@ -5,6 +5,7 @@ from pyspark.sql import functions as F
 
 from dagster_project.defs.spark import transform
 from dagster_project.defs.spark.generate import generate_transactions
+from dagster_project.monitoring.step_meter import measured
 from dagster_project.resources.lake_datasets import write_dataset
 from dagster_project.resources.spark import SparkResource
 from dagster_project.resources.synthetic_data import SyntheticDataResource
@@ -35,6 +36,7 @@ def dataset_metadata(spark: SparkResource, uri: str) -> dict:
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"spark", "parquet"})
+@measured
 def lake_transactions(
     context: dg.AssetExecutionContext, spark: SparkResource, synthetic_data: SyntheticDataResource
 ) -> dg.MaterializeResult:
@@ -50,6 +52,7 @@ def lake_transactions(
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"spark", "parquet"})
+@measured
 def large_dataset_spark(
     context: dg.AssetExecutionContext, lake_transactions: str, spark: SparkResource
 ) -> dg.MaterializeResult:
@@ -62,6 +65,7 @@ def large_dataset_spark(
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"spark", "parquet"})
+@measured
 def ml_features(
     context: dg.AssetExecutionContext, large_dataset_spark: str, spark: SparkResource
 ) -> dg.MaterializeResult:

@@ -4,6 +4,7 @@ import dagster as dg
 
 from dagster_project.defs.warehouse import sql
 from dagster_project.defs.warehouse.generate import generate_transactions
+from dagster_project.monitoring.step_meter import measured
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.resources.warehouse import WarehouseResource
 from dagster_project.tiers import io_manager_key
@@ -16,6 +17,7 @@ CUSTOMER_SEGMENTS = "analytics.customer_segments"
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql", "pandas"})
+@measured
 def raw_transactions(
     context: dg.AssetExecutionContext,
     synthetic_data: SyntheticDataResource,
@@ -35,6 +37,7 @@ def raw_transactions(
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql"})
+@measured
 def transactions_daily(raw_transactions: str, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Daily transactions per customer, segment and category, with total, mean and median amount."""
     stats = warehouse.build_table(
@@ -44,6 +47,7 @@ def transactions_daily(raw_transactions: str, warehouse: WarehouseResource) -> d
 
 
 @dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql"})
+@measured
 def customer_segments(
     transactions_daily: str, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:

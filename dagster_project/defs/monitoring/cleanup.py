@@ -1,0 +1,78 @@
+"""``storage_cleanup_job``: the retention policy per tier, applied to the stores (dry run first)."""
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+
+from dagster_project.monitoring.retention import Expired, abandoned_partials, expired_partitions
+from dagster_project.resources.tier_stores import TierStoresResource
+from dagster_project.tiers import Tier
+
+DEFAULT_RETENTION_DAYS = {
+    Tier.SMALL.value: 30.0,
+    Tier.MEDIUM.value: 90.0,
+    Tier.TIME_SERIES.value: 30.0,
+    Tier.SIZE_ROUTER.value: 90.0,
+    Tier.REFERENCE.value: 365.0,
+}
+
+
+class RetentionConfig(dg.Config):
+    dry_run: bool = True
+    """Report what would go without deleting anything; set false to delete."""
+    retention_days: dict[str, float] = DEFAULT_RETENTION_DAYS
+    """Days a partition file of each tier is kept; tiers left out are not cleaned."""
+    partial_grace_hours: float = 6.0
+    """Age after which a temporary file of an interrupted write is abandoned."""
+
+
+@dg.op(out=dg.Out(dg.Nothing))
+def apply_retention(
+    context: dg.OpExecutionContext, config: RetentionConfig, tier_stores: TierStoresResource
+):
+    """Delete (or list, in a dry run) expired partitions and abandoned temporary files."""
+    now = datetime.now(UTC)
+    expired: list[tuple[str, Expired]] = []
+    # The instance says which assets are partitioned (their latest materialization has a
+    # partition) and which partition is the latest; folders of anything else are left alone.
+    for key in context.instance.get_asset_keys():
+        latest = context.instance.get_latest_materialization_event(key)
+        partition = latest.asset_materialization.partition if latest else None
+        if partition is None:
+            continue
+        for tier, days in config.retention_days.items():
+            folder = tier_stores.tier_folder(tier).joinpath(*key.path)
+            if not folder.is_dir():
+                continue
+            for item in expired_partitions(folder, timedelta(days=days), now, [partition]):
+                expired.append((key.to_user_string(), item))
+    grace = timedelta(hours=config.partial_grace_hours)
+    for tier in DEFAULT_RETENTION_DAYS:
+        for item in abandoned_partials(tier_stores.tier_folder(tier), grace, now):
+            expired.append((f"{tier} tier", item))
+
+    for owner, item in expired:
+        verb = "would delete" if config.dry_run else "deleting"
+        context.log.info(f"{owner}: {verb} {item.file.path} ({item.reason})")
+        if not config.dry_run:
+            item.file.path.unlink()
+    freed = sum(item.file.size_bytes for _, item in expired)
+    context.log.info(
+        f"{'Dry run: ' if config.dry_run else ''}{len(expired)} files, {freed / 2**20:.1f} MB "
+        f"{'would be ' if config.dry_run else ''}freed."
+    )
+    return dg.Output(
+        None,
+        metadata={
+            "dry_run": config.dry_run,
+            "files": len(expired),
+            "bytes_freed": 0 if config.dry_run else freed,
+            "bytes_expired": freed,
+            "removed": "\n".join(str(item.file.path) for _, item in expired[:200]) or "none",
+        },
+    )
+
+
+@dg.job(description="Applies the per-tier retention policy to the stores; dry run by default.")
+def storage_cleanup_job():
+    apply_retention()

@@ -1,0 +1,138 @@
+"""Recent materializations and failures of every asset, read from the Dagster instance.
+
+The instance is the one record every process shares (the run worker, the webserver, the daemon,
+a test): the seeds kept metrics in a Python list, empty in every process but the one that ran
+the asset. Durations come from the instance's step statistics, sizes and memory from the
+uniform performance metadata (:mod:`dagster_project.monitoring.step_meter`).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import dagster as dg
+import pandas as pd
+from dagster._check import CheckError
+
+METADATA_COLUMNS = {
+    "compute_seconds": "compute_seconds",
+    "serialization_seconds": "serialization_seconds",
+    "peak_memory_mb": "peak_memory_mb",
+    "memory_size_mb": "memory_size_mb",
+    "file_size_mb": "file_size_mb",
+    "dagster/row_count": "rows",
+}
+HISTORY_COLUMNS = [
+    "asset_key",
+    "group",
+    "status",
+    "partition",
+    "run_id",
+    "timestamp",
+    "step_seconds",
+    *METADATA_COLUMNS.values(),
+]
+MATERIALIZED, FAILED, NEVER_MATERIALIZED = "materialized", "failed", "never_materialized"
+
+
+@dataclass(frozen=True)
+class MonitoredAsset:
+    """An asset of the graph and its group."""
+
+    key: dg.AssetKey
+    group: str
+
+
+def assets_to_monitor(
+    context: dg.AssetExecutionContext | dg.OpExecutionContext | dg.SensorEvaluationContext,
+) -> list[MonitoredAsset]:
+    """Every materializable asset of the code location.
+
+    Outside a code location (``dg.materialize`` in a test) there is no repository: then the
+    run's own assets and every asset the instance holds records of (group ``unknown``)."""
+    try:
+        graph = context.repository_def.asset_graph
+    except CheckError:
+        graph = context.job_def.asset_layer.asset_graph
+        known = set(graph.materializable_asset_keys)
+        extra = [
+            MonitoredAsset(key, "unknown")
+            for key in context.instance.all_asset_keys()
+            if key not in known
+        ]
+    else:
+        extra = []
+    assets = [
+        MonitoredAsset(key, graph.get(key).group_name) for key in graph.materializable_asset_keys
+    ]
+    return sorted(assets + extra, key=lambda asset: asset.key.to_user_string())
+
+
+def asset_history(
+    instance: dg.DagsterInstance, assets: Iterable[MonitoredAsset], window: int = 20
+) -> pd.DataFrame:
+    """The latest ``window`` materializations and failures per asset, newest first, and one
+    ``never_materialized`` row for each asset the instance holds nothing about."""
+    step_seconds = _StepDurations(instance)
+    rows: list[dict] = []
+    for asset in assets:
+        events = [
+            (MATERIALIZED, record)
+            for record in instance.fetch_materializations(asset.key, limit=window).records
+        ] + [
+            (FAILED, record)
+            for record in instance.fetch_failed_materializations(asset.key, limit=window).records
+        ]
+        events.sort(key=lambda event: event[1].storage_id, reverse=True)
+        for status, record in events[:window]:
+            entry = record.event_log_entry
+            row = {
+                "asset_key": asset.key.to_user_string(),
+                "group": asset.group,
+                "status": status,
+                "partition": record.partition_key,
+                "run_id": record.run_id,
+                "timestamp": pd.Timestamp(entry.timestamp, unit="s", tz="UTC"),
+                "step_seconds": step_seconds(record.run_id, entry.step_key),
+            }
+            if status == MATERIALIZED:
+                row |= _performance_values(record.asset_materialization.metadata)
+            rows.append(row)
+        if not events:
+            rows.append(
+                {
+                    "asset_key": asset.key.to_user_string(),
+                    "group": asset.group,
+                    "status": NEVER_MATERIALIZED,
+                }
+            )
+    history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+    return history.astype({name: "float64" for name in HISTORY_COLUMNS[6:]})
+
+
+def _performance_values(metadata) -> dict[str, float]:
+    values = {}
+    for key, column in METADATA_COLUMNS.items():
+        entry = metadata.get(key)
+        value = getattr(entry, "value", entry)
+        if isinstance(value, int | float):
+            values[column] = float(value)
+    return values
+
+
+class _StepDurations:
+    """Step durations of each run, fetched once per run."""
+
+    def __init__(self, instance: dg.DagsterInstance):
+        self._instance = instance
+        self._runs: dict[str, dict[str, float]] = {}
+
+    def __call__(self, run_id: str, step_key: str | None) -> float | None:
+        if step_key is None:
+            return None
+        if run_id not in self._runs:
+            self._runs[run_id] = {
+                stats.step_key: stats.end_time - stats.start_time
+                for stats in self._instance.get_run_step_stats(run_id)
+                if stats.start_time is not None and stats.end_time is not None
+            }
+        return self._runs[run_id].get(step_key)

@@ -1,0 +1,1 @@
+"""Data-quality checks shared by the pandas groups."""

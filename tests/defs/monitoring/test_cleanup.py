@@ -1,0 +1,108 @@
+"""``storage_cleanup_job`` on a real local store: dry run by default, exact deletions otherwise."""
+
+import os
+import time
+
+import dagster as dg
+import pytest
+
+from dagster_project.defs.marketing import assets as marketing
+from dagster_project.defs.monitoring.cleanup import storage_cleanup_job
+from dagster_project.io_managers.small import PickleIOManager
+from dagster_project.resources.tier_stores import TierStoresResource
+
+DAY_S = 86_400
+LATEST_PARTITION = "2024-02-01"
+
+
+def write(path, age_days: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x" * 2048)
+    stamp = time.time() - age_days * DAY_S
+    os.utime(path, (stamp, stamp))
+
+
+@pytest.fixture
+def store(tmp_path, small_scale_resources, instance):
+    # A real materialization of one partition makes the instance know the asset, partitioned.
+    result = dg.materialize(
+        dg.load_assets_from_modules([marketing]),
+        selection=["campaign_data"],
+        partition_key=LATEST_PARTITION,
+        resources={
+            **small_scale_resources,
+            "small_io_manager": PickleIOManager(base_path=str(tmp_path / "small")),
+        },
+        instance=instance,
+    )
+    assert result.success
+    campaign_data = tmp_path / "small" / "campaign_data"
+    write(campaign_data / "2024-01-01.pkl", 200)
+    write(campaign_data / "2024-01-02.pkl", 100)
+    write(campaign_data / "2024-05-01.pkl", 5)
+    write(tmp_path / "medium" / ".web_logs_raw.parquet.abc.partial", 2)
+    write(tmp_path / "medium" / "web_logs_raw.parquet", 400)  # unpartitioned: its only value
+    return tmp_path
+
+
+@pytest.fixture
+def run_cleanup(small_scale_resources, instance):
+    def run(store, **config):
+        return cleanup_report(store, instance, small_scale_resources, config)
+
+    return run
+
+
+def cleanup_report(store, instance, resources, config):
+    defs = dg.Definitions(
+        assets=dg.load_assets_from_modules([marketing]),
+        jobs=[storage_cleanup_job],
+        resources={**resources, "tier_stores": TierStoresResource(base_url=str(store))},
+    )
+    result = defs.resolve_job_def("storage_cleanup_job").execute_in_process(
+        instance=instance, run_config={"ops": {"apply_retention": {"config": config}}}
+    )
+    assert result.success
+    (output,) = [event for event in result.all_events if event.event_type_value == "STEP_OUTPUT"]
+    return {key: value.value for key, value in output.step_output_data.metadata.items()}
+
+
+def files(store) -> list[str]:
+    return sorted(str(path.relative_to(store)) for path in store.rglob("*") if path.is_file())
+
+
+def test_the_default_is_a_dry_run_that_reports_without_deleting(store, run_cleanup):
+    before = files(store)
+
+    report = run_cleanup(store)
+
+    assert files(store) == before
+    assert report["dry_run"] is True
+    assert report["files"] == 3  # two expired partitions and the abandoned partial file
+    assert report["bytes_expired"] == 3 * 2048
+    assert report["bytes_freed"] == 0
+
+
+def test_a_real_run_deletes_exactly_the_expired_files(store, run_cleanup):
+    report = run_cleanup(store, dry_run=False, retention_days={"small": 50})
+
+    assert files(store) == [
+        "medium/web_logs_raw.parquet",
+        "small/campaign_data/2024-02-01.pkl",  # the latest materialization (just written)
+        "small/campaign_data/2024-05-01.pkl",
+    ]
+    assert report["bytes_freed"] == 3 * 2048
+
+
+def test_the_latest_materialization_survives_a_retention_that_expires_everything(
+    store, run_cleanup
+):
+    stamp = time.time() - 900 * DAY_S
+    for path in (store / "small" / "campaign_data").iterdir():
+        os.utime(path, (stamp, stamp))
+
+    run_cleanup(store, dry_run=False, retention_days={"small": 0})
+
+    remaining = sorted(path.name for path in (store / "small" / "campaign_data").iterdir())
+    # The latest materialization, and the newest file (equal times: the latest partition key).
+    assert remaining == [f"{LATEST_PARTITION}.pkl", "2024-05-01.pkl"]
