@@ -134,6 +134,6 @@ def capacity_plan(performance_metrics: pd.DataFrame) -> dg.MaterializeResult:
     """Storage, memory, concurrency and transfer plan from the measured sizes and frequencies."""
     plan = capacity_plan_from_history(performance_metrics, machine_memory_mb(), psutil.cpu_count())
     return dg.MaterializeResult(
-        value=plan.as_dict(),
+        value=plan.to_dict(),
         metadata={"plan": dg.MetadataValue.md(plan.to_markdown())},
     )
