@@ -121,6 +121,8 @@ class NativeStack:
             "DAGSTER_WEBSERVER_PORT": str(web_port),
             "DATA_SCALE": os.environ.get("DATA_SCALE", "1"),
             "PARQUET_COMPRESSION": os.environ.get("PARQUET_COMPRESSION", "zstd"),
+            # Stopped unless asked for: the stack's tests launch their own runs and count them.
+            "AUTOMATION": os.environ.get("AUTOMATION", "stopped"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
         self.folder.mkdir(parents=True, exist_ok=True)
