@@ -33,6 +33,12 @@ SEED_ASSET_KEYS = {
         "marts/dim_customers",
         "marts/fct_monthly_sales_by_category",
     },
+    "monitoring": {
+        "performance_metrics",
+        "performance_alerts",
+        "performance_dashboard",
+        "capacity_plan",
+    },
 }
 
 

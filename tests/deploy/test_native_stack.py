@@ -1,8 +1,10 @@
 """The whole graph through the native stack: runs launched through the webserver's GraphQL API,
-dequeued by the daemon, executed by the code server; the data where each tier puts it; all of it
-still there after the stack went down and up again."""
+dequeued by the daemon, executed by the code server; the data where each tier puts it; the
+monitoring group's view of it, in the data and in a real browser; all of it still there after
+the stack went down and up again."""
 
 import os
+import pickle
 import time
 from pathlib import Path
 
@@ -11,9 +13,11 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 from dagster_graphql import DagsterGraphQLClient
+from playwright.sync_api import sync_playwright
 
 from dagster_project.definitions import defs
 from dagster_project.launch_plan import launch_plan
+from tests.deploy.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
 
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
 
@@ -54,16 +58,23 @@ def launch_everything(stack) -> dict[str, str]:
     return statuses
 
 
-def s3_keys(stack) -> set[str]:
+def s3_client(stack):
     environ = stack.environ
-    client = boto3.client(
+    return boto3.client(
         "s3",
         endpoint_url=environ["S3_ENDPOINT_URL"],
         aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
         region_name="us-east-1",
     )
-    pages = client.get_paginator("list_objects_v2").paginate(Bucket=environ["S3_BUCKET"])
+
+
+def s3_keys(stack) -> set[str]:
+    pages = (
+        s3_client(stack)
+        .get_paginator("list_objects_v2")
+        .paginate(Bucket=stack.environ["S3_BUCKET"])
+    )
     return {item["Key"] for page in pages for item in page.get("Contents", [])}
 
 
@@ -149,6 +160,47 @@ def test_each_tier_stores_its_values_in_its_own_place(materialized_stack):
         "customer_category_summary",
         "ml/customer_features",
     }
+
+
+def test_the_monitoring_run_read_every_other_runs_records(materialized_stack):
+    """The monitoring group ran in its own run process, after the others, and still saw them:
+    its data comes from the PostgreSQL instance, not from memory."""
+    stack, _ = materialized_stack
+    stored = s3_client(stack).get_object(
+        Bucket=stack.environ["S3_BUCKET"], Key="storage/small/performance_metrics"
+    )
+    metrics = pickle.loads(stored["Body"].read())
+
+    all_assets = {
+        key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys
+    }
+    assert set(metrics["asset_key"]) == all_assets
+    others = metrics[metrics["group"] != "monitoring"]
+    assert set(others["status"]) == {"materialized"}
+    assert others["step_seconds"].notna().all()
+
+
+def test_the_dashboard_chart_opens_in_the_ui(materialized_stack):
+    stack, _ = materialized_stack
+    screenshot = ARTIFACTS / "performance-dashboard.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            page.goto(f"{stack.webserver_url}/assets/performance_dashboard")
+            page.get_by_text("[Show Markdown]").first.click(timeout=60_000)  # the "chart" row
+            chart = page.locator("img[src^='data:image/png']").first
+            chart.wait_for(timeout=30_000)
+            width = chart.evaluate("image => image.naturalWidth")
+            page.screenshot(path=str(screenshot))
+        finally:
+            browser.close()
+
+    assert width > 500  # the PNG decoded and rendered
 
 
 def test_runs_and_data_survive_down_and_up(materialized_stack):

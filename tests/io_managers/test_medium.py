@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from pydantic import ValidationError
 
+from dagster_project.io_managers import medium
 from dagster_project.io_managers.errors import UnsupportedValueError
 from dagster_project.io_managers.medium import ParquetCompression, ParquetIOManager
 from tests.io_managers.stored_values import load, store
@@ -106,3 +107,34 @@ def test_a_value_that_is_not_a_dataframe_is_refused_with_the_asset_named(tmp_pat
 
     with pytest.raises(UnsupportedValueError, match=r"asset 'victim'.*dict"):
         store(manager, {"not": "a frame"})
+
+
+def test_a_frame_of_several_row_groups_round_trips_with_its_index_and_categories(
+    tmp_path, monkeypatch
+):
+    # the writer converts one row group at a time; a small group size exercises that path
+    monkeypatch.setattr(medium, "ROW_GROUP_ROWS", 10)
+    frame = pd.DataFrame(
+        {
+            "channel": pd.Categorical(["web"] * 12 + ["app"] * 23, categories=["app", "web", "tv"]),
+            "comment": [f"row {i}" for i in range(35)],
+            "amount": np.arange(35, dtype="float64"),
+        },
+        index=pd.RangeIndex(5, 75, 2),
+    )
+    manager = ParquetIOManager(base_path=str(tmp_path))
+    store(manager, frame)
+
+    assert pq.ParquetFile(tmp_path / "victim.parquet").metadata.num_row_groups == 4
+    pd.testing.assert_frame_equal(load(manager), frame)
+
+
+def test_a_column_whose_type_only_shows_after_the_first_row_group_still_round_trips(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(medium, "ROW_GROUP_ROWS", 10)
+    frame = pd.DataFrame({"late": [None] * 12 + ["text"] * 23, "n": range(35)})
+    manager = ParquetIOManager(base_path=str(tmp_path))
+    store(manager, frame)
+
+    pd.testing.assert_frame_equal(load(manager), frame)
