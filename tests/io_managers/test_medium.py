@@ -138,3 +138,17 @@ def test_a_column_whose_type_only_shows_after_the_first_row_group_still_round_tr
     store(manager, frame)
 
     pd.testing.assert_frame_equal(load(manager), frame)
+
+
+def test_a_multi_index_survives_a_read_of_several_row_groups(tmp_path, monkeypatch):
+    monkeypatch.setattr(medium, "ROW_GROUP_ROWS", 10)
+    frame = pd.DataFrame(
+        {"requests": np.arange(35)},
+        index=pd.MultiIndex.from_arrays(
+            [np.arange(35) // 4, [f"/page/{i}" for i in range(35)]], names=["day", "url"]
+        ),
+    )
+    manager = ParquetIOManager(base_path=str(tmp_path))
+    store(manager, frame)
+
+    pd.testing.assert_frame_equal(load(manager), frame)

@@ -1,0 +1,193 @@
+"""Run the benchmarks, print the tables and write them to BENCHMARKS.md.
+
+    python -m benchmarks                 # 10 MB and 100 MB frames, S3, every executor, Spark
+    python -m benchmarks --with-1gb      # adds the 1 GB frame (about 6 GB of RAM at peak)
+    python -m benchmarks --tiny --output /tmp/b.md   # a 1 MB smoke run (what the tests run)
+    python -m benchmarks --render-last   # re-render the last run, e.g. after editing findings.md
+
+Progress goes to stderr, the Markdown to stdout and to ``--output``. The measured figures are
+also kept in ``.local/benchmarks/last-run.pickle`` (git-ignored), so that the hand-written
+``benchmarks/findings.md`` can be revised without measuring everything again.
+"""
+
+import argparse
+import contextlib
+import os
+import pickle
+import shlex
+import signal
+import sys
+from pathlib import Path
+
+from benchmarks import machine, object_store
+from benchmarks.io_tiers import IoMeasurement, measure_io
+from benchmarks.orchestration import REPOSITORY_ROOT, run_graph
+from benchmarks.report import Results, render
+
+SECTIONS = ("io", "orchestration", "scaling")
+EXECUTORS = ("in_process", "forkserver", "spawn")
+FINDINGS = Path(__file__).with_name("findings.md")
+TINY_GROUPS = "ecommerce,logs"
+LAST_RUN = REPOSITORY_ROOT / ".local" / "benchmarks" / "last-run.pickle"
+
+
+def parse_size(text: str) -> tuple[str, int]:
+    """'10MB' -> ('10MB', 10 * 2**20); also KB and GB."""
+    units = {"KB": 2**10, "MB": 2**20, "GB": 2**30}
+    label = text.strip().upper()
+    for unit, factor in units.items():
+        if label.endswith(unit):
+            return label, round(float(label.removesuffix(unit)) * factor)
+    raise argparse.ArgumentTypeError(f"size {text!r} must end in KB, MB or GB, e.g. 100MB")
+
+
+def arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--output", default=str(REPOSITORY_ROOT / "BENCHMARKS.md"))
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated subset of {','.join(SECTIONS)}",
+    )
+    parser.add_argument("--sizes", default="10MB,100MB", help="frame sizes of section 1")
+    parser.add_argument("--with-1gb", action="store_true", help="add the 1 GB frame")
+    parser.add_argument("--no-s3", action="store_true", help="skip the S3 rows")
+    parser.add_argument(
+        "--executors",
+        default=",".join(EXECUTORS),
+        help=f"comma-separated subset of {','.join(EXECUTORS)}",
+    )
+    parser.add_argument("--data-scale", type=float, default=1.0, help="DATA_SCALE of section 2")
+    parser.add_argument("--groups", help="limit section 2 to these groups (default: all)")
+    parser.add_argument(
+        "--spark-scales",
+        default="0.1,1",
+        help="the DATA_SCALEs of the Spark scaling points (1x, 10x)",
+    )
+    parser.add_argument("--no-spark", action="store_true", help="skip the Spark scaling points")
+    parser.add_argument(
+        "--render-last",
+        action="store_true",
+        help=f"measure nothing: render the figures kept from the last run ({LAST_RUN})",
+    )
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="smoke run: 1 MB frame, no S3, in-process only at DATA_SCALE=0.01 "
+        f"over {TINY_GROUPS}, no Spark",
+    )
+    parsed = parser.parse_args(argv)
+    if parsed.tiny:
+        parsed.sizes, parsed.no_s3, parsed.executors = "1MB", True, "in_process"
+        parsed.data_scale, parsed.no_spark = 0.01, True
+        parsed.groups = parsed.groups or TINY_GROUPS
+    return parsed
+
+
+def progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def medium_points(results: Results) -> list[IoMeasurement]:
+    """The medium tier at 1x and 10x rows: reused from section 1 where it measured them."""
+    base = min(results.sizes.values())
+    points = []
+    for size in (base, base * 10):
+        found = next(
+            (
+                m
+                for m in results.io
+                if (m.storage, m.case) == ("local", "medium_zstd")
+                and results.sizes.get(m.size_label) == size
+                and not m.error
+            ),
+            None,
+        )
+        if found is None:
+            label = f"{size / 2**20:g}MB"
+            found = measure_io({label: size}, ["local"], None, progress, cases=("medium_zstd",))[0]
+        points.append(found)
+    return points
+
+
+def write(results: Results, output: str) -> None:
+    """Render with the current findings; print the Markdown and write it to ``output``."""
+    results.findings = FINDINGS.read_text() if FINDINGS.exists() else ""
+    markdown = render(results)
+    Path(output).write_text(markdown)
+    print(markdown)
+    progress(f"wrote {output}")
+
+
+def main(argv: list[str]) -> int:
+    options = arguments(argv)
+    # a stopped run still stops its S3 server and removes its temporary folders
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if options.render_last:
+        write(pickle.loads(LAST_RUN.read_bytes()), options.output)
+        return 0
+    sections = set(options.sections.split(","))
+    unknown = sections - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
+    sizes = dict(parse_size(size) for size in options.sizes.split(","))
+    if options.with_1gb:
+        sizes["1GB"] = 2**30
+    results = Results(
+        command=" ".join(["python -m benchmarks", shlex.join(argv)]).strip(),
+        machine=machine.describe(),
+        sizes=sizes,
+        executors=options.executors.split(","),
+        data_scale=options.data_scale,
+        groups=options.groups.split(",") if options.groups else None,
+    )
+
+    if "io" in sections:
+        results.load_averages.append(("I/O tiers", os.getloadavg()))
+        storages = ["local"] if options.no_s3 else ["local", "s3"]
+        results.s3_skipped = "--no-s3" if options.no_s3 else None
+        with object_store.seaweedfs() if not options.no_s3 else contextlib.nullcontext() as s3:
+            results.io = measure_io(sizes, storages, s3, progress)
+
+    if "orchestration" in sections:
+        results.load_averages.append(("orchestration", os.getloadavg()))
+        for executor in results.executors:
+            progress(f"  graph on {executor} at DATA_SCALE={options.data_scale:g} ...")
+            try:
+                run = run_graph(executor, options.data_scale, results.groups)
+            except RuntimeError as error:
+                results.graph_skipped[executor] = "failed"
+                progress(f"  graph on {executor} FAILED: {error}")
+                continue
+            results.graph_runs[executor] = run
+            progress(
+                f"  graph on {executor}: wall {run.wall_seconds:.1f} s, steps "
+                f"{run.step_seconds:.1f} s, {run.steps} steps"
+            )
+    else:
+        results.graph_skipped = dict.fromkeys(results.executors, "not run (--sections)")
+
+    if "scaling" in sections:
+        results.load_averages.append(("scaling", os.getloadavg()))
+        results.medium_points = medium_points(results)
+        if options.no_spark:
+            results.spark_skipped = "--no-spark" + (" (--tiny)" if options.tiny else "")
+        else:
+            for scale in (float(value) for value in options.spark_scales.split(",")):
+                progress(f"  spark group at DATA_SCALE={scale:g} ...")
+                results.spark_runs[scale] = run_graph("in_process", scale, ["spark"])
+    else:
+        results.spark_skipped = "--sections"
+
+    results.load_averages.append(("end", os.getloadavg()))
+    if not options.tiny:
+        LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
+        LAST_RUN.write_bytes(pickle.dumps(results))
+    write(results, options.output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,77 @@
+"""The benchmark command runs end to end on a tiny size and produces every table.
+
+No figure is checked: timings on a shared CI machine mean nothing. What is checked is that the
+command works and that BENCHMARKS.md keeps its shape: every section, every row, a ratio column.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.io_cases import cases_for
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+
+
+def table_rows(markdown: str, heading: str) -> list[list[str]]:
+    """The cells of the first table after ``heading``."""
+    section = markdown.split(heading, 1)[1]
+    rows = []
+    for line in section.splitlines():
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif rows:
+            break
+    return rows
+
+
+def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
+    output = tmp_path / "BENCHMARKS.md"
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--tiny", "--output", str(output)],
+        cwd=REPOSITORY_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    markdown = output.read_text()
+    assert completed.stdout.strip() == markdown.strip()
+
+    for heading in (
+        "## Machine",
+        "## Goals",
+        "## 1. I/O tiers",
+        "## 2. Orchestration overhead",
+        "## 3. Data movement",
+        "## 4. Scaling",
+    ):
+        assert heading in markdown
+    assert re.search(r"\| pyarrow \| \d+\.", markdown)
+
+    io_rows = table_rows(markdown, "Local disk:")
+    assert io_rows[0][:3] == ["case", "write s", "read s"]
+    assert len(io_rows) == 2 + len(cases_for("local"))
+    for row in io_rows[2:]:
+        assert "failed" not in row, row
+        assert re.fullmatch(r"[\d.]+ \([\d.]+x\)", row[1]), row
+
+    goals = table_rows(markdown, "## Goals")
+    assert [row[0] for row in goals[2:]] and all(
+        row[3].startswith(("**met**", "**missed**")) for row in goals[2:]
+    )
+
+    orchestration = table_rows(markdown, "## 2. Orchestration overhead")
+    in_process = next(row for row in orchestration if row[0] == "in_process")
+    assert re.fullmatch(r"[\d.]+ \(1\.00x\)", in_process[3])
+    assert {row[0] for row in orchestration[2:]} == {"in_process"}
+
+    movement = table_rows(markdown, "## 3. Data movement")
+    groups = {row[0]: row for row in movement[2:]}
+    assert {"ecommerce", "logs", "warehouse", "spark"} <= set(groups)
+    assert groups["logs"][2] != "not run" and groups["spark"][2] == "not run"
+
+    scaling = table_rows(markdown, "## 4. Scaling")
+    assert [row[0].split()[-1] for row in scaling[2:]] == ["(1x)", "(10x)"]
