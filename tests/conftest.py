@@ -1,6 +1,7 @@
 """Fixtures shared by the suite: small-scale settings over temporary storage, a test instance,
 a throwaway PostgreSQL server for the warehouse tests and a SeaweedFS S3 server."""
 
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -13,7 +14,8 @@ from deploy import object_store, postgres
 from tests.processes import free_port, stop_process_group
 
 SMALL_SCALE = "0.01"
-POSTGRES_PASSWORD = "local-only-test-password"
+# The test servers' credentials are made up per session: nothing to keep secret, nothing reused.
+POSTGRES_PASSWORD = secrets.token_hex(16)
 
 
 @pytest.fixture
@@ -110,7 +112,7 @@ def spark_cluster():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-OBJECT_STORE_KEYS = ("local-only-test-key", "local-only-test-secret")
+OBJECT_STORE_KEYS = (f"test-{secrets.token_hex(8)}", secrets.token_hex(16))
 
 
 @pytest.fixture(scope="session")

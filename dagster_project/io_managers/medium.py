@@ -53,11 +53,6 @@ def column_schema(frame: pd.DataFrame) -> dg.TableSchema:
     )
 
 
-def frame_size_mb(frame: pd.DataFrame) -> float:
-    """In-memory size of a frame, strings included."""
-    return float(frame.memory_usage(deep=True).sum()) / 2**20
-
-
 ROW_GROUP_ROWS = 131_072
 DICTIONARY_PAGE_LIMIT_BYTES = 64 * 2**10
 # Arrow's own levels are zstd 1 and the slowest gzip and brotli settings. Measured on the 100 MB
@@ -168,10 +163,14 @@ class ParquetIOManager(TierIOManager):
         return frame
 
     def value_metadata(
-        self, context: dg.OutputContext, obj: pd.DataFrame, file_size_bytes: int
+        self,
+        context: dg.OutputContext,
+        obj: pd.DataFrame,
+        file_size_bytes: int,
+        memory_size_bytes: int,
     ) -> dict[str, Any]:
         file_size_mb = file_size_bytes / 2**20
-        memory_size_mb = frame_size_mb(obj)
+        memory_size_mb = memory_size_bytes / 2**20
         return {
             "file_size_mb": round(file_size_mb, 3),
             "memory_size_mb": round(memory_size_mb, 3),

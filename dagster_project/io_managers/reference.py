@@ -47,7 +47,7 @@ class ReferenceIOManager(TierIOManager):
         return reference
 
     def value_metadata(
-        self, context: dg.OutputContext, obj: str, file_size_bytes: int
+        self, context: dg.OutputContext, obj: str, file_size_bytes: int, memory_size_bytes: int
     ) -> dict[str, Any]:
         kind = reference_kind(obj)
         return {

@@ -23,10 +23,11 @@ import pandas as pd
 from pydantic import Field, model_validator
 from upath import UPath
 
-from dagster_project.io_managers.medium import ParquetIOManager, frame_size_mb
+from dagster_project.io_managers.medium import ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.tier_io_manager import TierIOManager
+from dagster_project.monitoring.step_meter import value_size_bytes
 
 
 class SizeRouterIOManager(TierIOManager):
@@ -68,7 +69,7 @@ class SizeRouterIOManager(TierIOManager):
             return self.reference.tier, None
         if not isinstance(obj, pd.DataFrame):
             return self.small.tier, None
-        size_mb = frame_size_mb(obj)
+        size_mb = value_size_bytes(obj) / 2**20
         return (self.small.tier if size_mb < self.small_threshold_mb else self.medium.tier), size_mb
 
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:

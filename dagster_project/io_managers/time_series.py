@@ -51,9 +51,13 @@ class TimeSeriesIOManager(ParquetIOManager):
         super().write_value(context, obj, path)
 
     def value_metadata(
-        self, context: dg.OutputContext, obj: pd.DataFrame, file_size_bytes: int
+        self,
+        context: dg.OutputContext,
+        obj: pd.DataFrame,
+        file_size_bytes: int,
+        memory_size_bytes: int,
     ) -> dict[str, Any]:
-        metadata = super().value_metadata(context, obj, file_size_bytes)
+        metadata = super().value_metadata(context, obj, file_size_bytes, memory_size_bytes)
         timestamps = obj[self.timestamp_column]
         if len(obj):
             first, last = timestamps.min(), timestamps.max()

@@ -4,8 +4,7 @@ Pure functions of the table :func:`~dagster_project.monitoring.instance_history.
 returns, so the asset, the sensor and the tests judge with the same rules.
 """
 
-from dataclasses import dataclass
-
+import dagster as dg
 import pandas as pd
 
 from dagster_project.monitoring.instance_history import FAILED, MATERIALIZED
@@ -13,9 +12,9 @@ from dagster_project.monitoring.instance_history import FAILED, MATERIALIZED
 ALERT_COLUMNS = ["asset_key", "kind", "severity", "message", "value", "threshold"]
 
 
-@dataclass(frozen=True)
-class AlertRules:
-    """Thresholds; the defaults are what the monitoring group uses."""
+class AlertRules(dg.Config):
+    """Thresholds; the defaults are what the monitoring group uses (run config of
+    ``performance_alerts`` changes them, the sensor uses the defaults)."""
 
     regression_sigmas: float = 3.0
     # A regression needs this many earlier successful runs to compare with ...
@@ -24,6 +23,7 @@ class AlertRules:
     min_regression_seconds: float = 1.0
     min_success_rate: float = 0.95
     max_memory_share: float = 0.5
+    """Share of the machine's memory a step may peak at before it is reported."""
 
 
 def evaluate_alerts(

@@ -100,12 +100,19 @@ def current_meter(context: dg.OutputContext) -> StepMeter | None:
 
 
 def output_performance_metadata(
-    context: dg.OutputContext, value: Any, serialization_seconds: float, stored_bytes: int | None
+    context: dg.OutputContext,
+    value: Any,
+    serialization_seconds: float,
+    stored_bytes: int | None,
+    memory_size_bytes: int | None = None,
 ) -> dict[str, Any]:
-    """The uniform keys for an output just written; call it right after the write."""
+    """The uniform keys for an output just written; call it right after the write.
+    ``memory_size_bytes``: the value's size if the caller measured it already."""
+    if memory_size_bytes is None:
+        memory_size_bytes = value_size_bytes(value)
     metadata: dict[str, Any] = {
         "serialization_seconds": round(serialization_seconds, 4),
-        "memory_size_mb": round(value_size_bytes(value) / 2**20, 3),
+        "memory_size_mb": round(memory_size_bytes / 2**20, 3),
     }
     if stored_bytes is not None:
         metadata["file_size_mb"] = round(stored_bytes / 2**20, 3)

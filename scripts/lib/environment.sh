@@ -54,6 +54,21 @@ prepare_dbt_manifest() {
   echo "$wanted" > "$project/target/.prepared"
 }
 
+# Install Debian packages for a purpose (as root), or say how to when this shell cannot.
+# Usage: apt_install "<why>" package...
+apt_install() {
+  local why=$1
+  shift
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
+    echo "error: $why needs: $*. Install it, for example:" \
+      "sudo apt-get install -y --no-install-recommends $*" >&2
+    return 1
+  fi
+  echo "+ apt-get install -y --no-install-recommends $*   ($why)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" > /dev/null
+}
+
 # Spark (the spark group, in the main job and the tests) needs a Java 17 or newer runtime. Install
 # Debian's when none is found (as root).
 ensure_java_installed() {
@@ -61,14 +76,7 @@ ensure_java_installed() {
     && java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then
     return
   fi
-  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
-    echo "error: Spark needs Java 17 or newer. Install it, for example:" \
-      "sudo apt-get install -y openjdk-17-jre-headless" >&2
-    return 1
-  fi
-  echo "+ apt-get install -y openjdk-17-jre-headless   (Spark needs Java 17+)"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless > /dev/null
+  apt_install "Spark (Java 17 or newer)" openjdk-17-jre-headless
 }
 
 # The stack's tests drive the UI in Debian's Chromium and check the compose file with Debian's
@@ -78,14 +86,7 @@ ensure_stack_test_tools_installed() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v docker-compose > /dev/null || missing+=(docker-compose)
   [ ${#missing[@]} -eq 0 ] && return
-  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
-    echo "error: the stack's tests need: ${missing[*]}. Install them, for example:" \
-      "sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
-    return 1
-  fi
-  echo "+ apt-get install -y --no-install-recommends ${missing[*]}   (the stack's tests use them)"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+  apt_install "the stack's tests" "${missing[@]}"
 }
 
 # The tests start their own throwaway PostgreSQL and need its server binaries. Install them from
@@ -94,16 +95,12 @@ ensure_postgres_installed() {
   if compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || command -v initdb > /dev/null; then
     return
   fi
-  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
-    echo "error: the tests need PostgreSQL's server (initdb, pg_ctl). Install it, for example:" \
-      "sudo apt-get install -y postgresql" >&2
-    return 1
+  # Only the binaries: no default cluster created or started by the package.
+  if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
   fi
-  echo "+ apt-get install -y postgresql   (the tests start their own cluster)"
-  mkdir -p /etc/postgresql-common
-  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql > /dev/null
+  apt_install "the tests' own PostgreSQL cluster" postgresql
 }
 
 # Record runs in a persistent instance inside the checkout (git-ignored), so `dagster dev` shows

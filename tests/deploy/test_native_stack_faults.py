@@ -3,6 +3,7 @@
 
 import json
 import re
+import uuid
 
 import dagster as dg
 import pytest
@@ -64,14 +65,15 @@ def materialize_in_stack(stack, monkeypatch, asset: str, **overrides: str):
 def test_a_wrong_object_store_secret_fails_the_run_naming_the_endpoint_not_the_secret(
     native_stack, monkeypatch
 ):
+    wrong_secret = f"not-the-secret-{uuid.uuid4().hex}"  # made up per run: the store rejects it
     result = materialize_in_stack(
-        native_stack, monkeypatch, "orders_raw", AWS_SECRET_ACCESS_KEY="wrong-secret-0451"
+        native_stack, monkeypatch, "orders_raw", AWS_SECRET_ACCESS_KEY=wrong_secret
     )
 
     message = run_failure_text(result)
     assert not result.success
     assert native_stack.environ["S3_ENDPOINT_URL"] in message
-    assert "wrong-secret-0451" not in message
+    assert wrong_secret not in message
 
 
 def test_a_wrong_warehouse_password_fails_the_run_naming_host_and_port_not_the_password(

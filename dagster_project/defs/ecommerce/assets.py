@@ -6,7 +6,6 @@ import pandas as pd
 from dagster_project.defs.ecommerce import churn, transform
 from dagster_project.defs.ecommerce.generate import generate_orders
 from dagster_project.defs.ecommerce.schemas import ORDERS_RAW
-from dagster_project.io_managers.medium import frame_size_mb
 from dagster_project.monitoring.step_meter import measured
 from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
@@ -64,7 +63,6 @@ def customer_ltv(orders_raw: pd.DataFrame) -> dg.MaterializeResult:
             "dagster/row_count": len(customers),
             "avg_ltv": round(float(customers["ltv_score"].mean()), 2),
             "high_value_customers": int((customers["ltv_score"] > HIGH_VALUE_LTV).sum()),
-            "data_size_mb": round(frame_size_mb(customers), 3),
         },
     )
 

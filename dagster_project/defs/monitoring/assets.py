@@ -32,15 +32,6 @@ class HistoryConfig(dg.Config):
     """Latest materializations and failures read per asset."""
 
 
-class AlertConfig(dg.Config):
-    regression_sigmas: float = 3.0
-    min_history: int = 5
-    min_regression_seconds: float = 1.0
-    min_success_rate: float = 0.95
-    max_memory_share: float = 0.5
-    """Share of this machine's memory a step may peak at before it is reported."""
-
-
 def machine_memory_mb() -> float:
     return psutil.virtual_memory().total / 2**20
 
@@ -80,11 +71,10 @@ def performance_metrics(
 )
 @measured
 def performance_alerts(
-    context: dg.AssetExecutionContext, config: AlertConfig, performance_metrics: pd.DataFrame
+    context: dg.AssetExecutionContext, config: AlertRules, performance_metrics: pd.DataFrame
 ) -> dg.MaterializeResult:
     """Duration regressions, low success rates and memory pressure, one row per alert."""
-    rules = AlertRules(**config.model_dump())
-    alerts = evaluate_alerts(performance_metrics, rules, machine_memory_mb())
+    alerts = evaluate_alerts(performance_metrics, config, machine_memory_mb())
     for alert in alerts.itertuples():
         context.log.warning(f"[{alert.severity}] {alert.message}")
     return dg.MaterializeResult(

@@ -4,8 +4,10 @@ import dagster as dg
 
 from dagster_project import settings
 
-DEFAULT_SCHEDULE_STATUS = dg.DefaultScheduleStatus(settings.automation_default_status().upper())
-DEFAULT_SENSOR_STATUS = dg.DefaultSensorStatus(settings.automation_default_status().upper())
+# AUTOMATION decides for every schedule and sensor of the code location (sensors.py too).
+AUTOMATION = settings.automation_default_status().upper()
+DEFAULT_SCHEDULE_STATUS = dg.DefaultScheduleStatus(AUTOMATION)
+DEFAULT_SENSOR_STATUS = dg.DefaultSensorStatus(AUTOMATION)
 
 marketing_daily_job = dg.define_asset_job(
     "marketing_daily_job",

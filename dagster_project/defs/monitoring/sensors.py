@@ -6,21 +6,20 @@ from datetime import UTC, datetime
 import dagster as dg
 import psutil
 
-from dagster_project import settings
 from dagster_project.defs.monitoring.assets import GROUP, MONITORING_ASSETS, machine_memory_mb
 from dagster_project.defs.monitoring.cleanup import storage_cleanup_job
+from dagster_project.defs.monitoring.schedules import DEFAULT_SENSOR_STATUS
 from dagster_project.monitoring.alerts import AlertRules, evaluate_alerts
 from dagster_project.monitoring.instance_history import asset_history, assets_to_monitor
 from dagster_project.resources.resource_thresholds import ResourceThresholdsResource
 
-DEFAULT_STATUS = dg.DefaultSensorStatus(settings.automation_default_status().upper())
 NEW_RECORDS_PER_ASSET = 100
 
 
 @dg.sensor(
     asset_selection=list(MONITORING_ASSETS),
     minimum_interval_seconds=60,
-    default_status=DEFAULT_STATUS,
+    default_status=DEFAULT_SENSOR_STATUS,
 )
 def performance_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     """Refreshes the monitoring assets when other assets materialized since the last tick, and
@@ -63,7 +62,9 @@ def performance_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorRe
     )
 
 
-@dg.sensor(job=storage_cleanup_job, minimum_interval_seconds=300, default_status=DEFAULT_STATUS)
+@dg.sensor(
+    job=storage_cleanup_job, minimum_interval_seconds=300, default_status=DEFAULT_SENSOR_STATUS
+)
 def resource_monitor_sensor(
     context: dg.SensorEvaluationContext, resource_thresholds: ResourceThresholdsResource
 ) -> dg.SensorResult:
