@@ -20,7 +20,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ import psutil
 import requests
 
 from deploy import object_store, postgres, spark_cluster
+from deploy.ports import free_port
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = float(os.environ.get("NATIVE_STACK_TIMEOUT", "180"))
@@ -60,18 +60,6 @@ def read_env_file(path: Path) -> dict[str, str]:
             name, _, value = line.partition("=")
             values[name.strip()] = value.strip().strip("'\"")
     return values
-
-
-def free_port(preferred: int | None = None) -> int:
-    """``preferred`` if it is free, else any free port of 127.0.0.1."""
-    for candidate in (preferred, 0) if preferred else (0,):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise StackError("no free port on 127.0.0.1")
 
 
 class NativeStack:

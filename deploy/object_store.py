@@ -15,7 +15,6 @@ Command line: ``python -m deploy.object_store create-buckets`` (reads ``S3_ENDPO
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from deploy.ports import free_port, is_free
 
 ADMIN_GRPC_OFFSET = 10_000
 
@@ -79,41 +80,26 @@ def weed_binary() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _free_port_with_partner(offset: int) -> int:
     """A free port whose ``port + offset`` partner is free too."""
     while True:
-        port = _free_port()
-        if port + offset <= 65_535 and _is_free(port + offset):
+        port = free_port()
+        if port + offset <= 65_535 and is_free(port + offset):
             return port
 
 
 def seaweedfs_command(data_dir: Path, s3_port: int) -> list[str]:
     """``weed mini`` on 127.0.0.1 with the S3 gateway on ``s3_port`` and every other port free."""
     ports = {
-        "s3.port.grpc": _free_port(),
-        "master.port": _free_port(),
-        "master.port.grpc": _free_port(),
-        "volume.port": _free_port(),
-        "volume.port.grpc": _free_port(),
-        "filer.port": _free_port(),
-        "filer.port.grpc": _free_port(),
+        "s3.port.grpc": free_port(),
+        "master.port": free_port(),
+        "master.port.grpc": free_port(),
+        "volume.port": free_port(),
+        "volume.port.grpc": free_port(),
+        "filer.port": free_port(),
+        "filer.port.grpc": free_port(),
         "admin.port": _free_port_with_partner(ADMIN_GRPC_OFFSET),
-        "metricsPort": _free_port(),
+        "metricsPort": free_port(),
     }
     return [
         weed_binary(),
