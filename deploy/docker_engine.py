@@ -19,6 +19,7 @@ import contextlib
 import http.client
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -51,7 +52,7 @@ class HostState:
 
     ip_forward: str = ""
     forward_policy: str = ""
-    chains: dict[str, list[str]] = field(default_factory=dict)
+    rules: dict[str, list[str]] = field(default_factory=dict)  # `iptables -S` of each table
     bridges: list[str] = field(default_factory=list)
 
 
@@ -192,37 +193,32 @@ def _rules(table: str) -> list[str]:
 
 
 def read_host_state() -> HostState:
-    """IP forwarding, the FORWARD policy, the iptables chains and the bridges, as they are now."""
-    chains = {
-        table: [rule.split()[1] for rule in _rules(table) if rule.startswith(("-P ", "-N "))]
-        for table in IPTABLES_TABLES
-    }
+    """IP forwarding, the FORWARD policy, the iptables rules and the bridges, as they are now."""
+    rules = {table: _rules(table) for table in IPTABLES_TABLES}
     policy = next(
-        (rule.split()[2] for rule in _rules("filter") if rule.startswith("-P FORWARD ")), ""
+        (rule.split()[2] for rule in rules["filter"] if rule.startswith("-P FORWARD ")), ""
     )
     return HostState(
         ip_forward=IP_FORWARD.read_text().strip(),
         forward_policy=policy,
-        chains=chains,
+        rules=rules,
         bridges=_bridges(),
     )
 
 
 def restore_host_state(before: HostState) -> None:
-    """Remove the chains and bridges that appeared since ``before``; reset the FORWARD policy
-    and IP forwarding to what they were."""
+    """Delete the iptables rules, chains and bridges that appeared since ``before``; reset the
+    FORWARD policy and IP forwarding to what they were."""
     for table in IPTABLES_TABLES:
-        kept = set(before.chains.get(table, []))
-        rules = _rules(table)
-        added = [rule.split()[1] for rule in rules if rule.startswith("-N ")]
-        added = [chain for chain in added if chain not in kept]
-        for rule in rules:  # jumps from the chains that stay into the ones that go
-            parts = rule.split()
-            if parts[0] == "-A" and parts[1] in kept and _jump_target(parts) in added:
-                _iptables("-t", table, "-D", *parts[1:])
-        for chain in added:
-            _iptables("-t", table, "-F", chain)
-        for chain in added:
+        kept = set(before.rules.get(table, []))
+        now = _rules(table)
+        for rule in now:
+            if rule.startswith("-A ") and rule not in kept:
+                _iptables("-t", table, "-D", *shlex.split(rule)[1:])
+        added_chains = [
+            rule.split()[1] for rule in now if rule.startswith("-N ") and rule not in kept
+        ]
+        for chain in added_chains:
             _iptables("-t", table, "-X", chain)
     if before.forward_policy:
         _iptables("-P", "FORWARD", before.forward_policy)
@@ -231,13 +227,6 @@ def restore_host_state(before: HostState) -> None:
     if before.ip_forward:
         with contextlib.suppress(OSError):
             IP_FORWARD.write_text(before.ip_forward + "\n")
-
-
-def _jump_target(parts: list[str]) -> str | None:
-    for flag in ("-j", "-g"):
-        if flag in parts and parts.index(flag) + 1 < len(parts):
-            return parts[parts.index(flag) + 1]
-    return None
 
 
 def _bridges() -> list[str]:
@@ -254,7 +243,9 @@ def _ensure_dockerd_installed() -> None:
     if shutil.which("dockerd"):
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise EngineUnavailableError(f"no Docker engine answers and dockerd is missing: {INSTALL_HINT}")
+        raise EngineUnavailableError(
+            f"no Docker engine answers and dockerd is missing: {INSTALL_HINT}"
+        )
     environ = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     policy = Path("/usr/sbin/policy-rc.d")
     added_policy = not policy.exists()

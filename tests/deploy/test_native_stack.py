@@ -5,57 +5,18 @@ the stack went down and up again."""
 
 import os
 import pickle
-import time
 from pathlib import Path
 
 import boto3
 import dagster as dg
 import pytest
 import sqlalchemy as sa
-from dagster_graphql import DagsterGraphQLClient
 from playwright.sync_api import sync_playwright
 
 from dagster_project.definitions import defs
 from dagster_project.launch_plan import launch_plan
+from tests.deploy.graphql_runs import launch_everything
 from tests.deploy.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
-
-TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
-
-
-def graphql_client(stack) -> DagsterGraphQLClient:
-    return DagsterGraphQLClient(
-        "127.0.0.1", port_number=int(stack.environ["DAGSTER_WEBSERVER_PORT"])
-    )
-
-
-def assets_of(groups: tuple[str, ...]) -> list[list[str]]:
-    graph = defs.resolve_asset_graph()
-    return [
-        key.path
-        for key in sorted(graph.materializable_asset_keys)
-        if graph.get(key).group_name in groups
-    ]
-
-
-def launch_everything(stack) -> dict[str, str]:
-    """Submit one run per launch of the plan through GraphQL; wait for each; return statuses."""
-    client = graphql_client(stack)
-    statuses = {}
-    for launch in launch_plan(defs):
-        run_id = client.submit_job_execution(
-            "__ASSET_JOB",
-            repository_location_name="reference_code_location",
-            repository_name="__repository__",
-            asset_selection=assets_of(launch.groups),
-            tags={"dagster/partition": launch.partition_key} if launch.partition_key else {},
-        )
-        deadline = time.monotonic() + 900
-        status = client.get_run_status(run_id).value
-        while status not in TERMINAL and time.monotonic() < deadline:
-            time.sleep(2)
-            status = client.get_run_status(run_id).value
-        statuses[launch.selection] = status
-    return statuses
 
 
 def s3_client(stack):
@@ -115,7 +76,7 @@ def instance_state(stack) -> tuple[set[str], int]:
 
 @pytest.fixture(scope="module")
 def materialized_stack(native_stack):
-    statuses = launch_everything(native_stack)
+    statuses = launch_everything(int(native_stack.environ["DAGSTER_WEBSERVER_PORT"]))
     return native_stack, statuses
 
 

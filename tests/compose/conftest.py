@@ -1,0 +1,174 @@
+"""The real compose stack for the ``compose`` tests: a Docker engine (``deploy/docker_engine.py``),
+the stand-in images of ``images.py``, then ``docker compose build`` and ``up -d --wait`` of the
+users' docker-compose.yml with ``compose.test.yml`` on top, under a project name of its own;
+``down -v`` at the end. In CI a missing engine fails the tests; elsewhere they are skipped only
+when no engine can be had, and the reason says what to install."""
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from deploy import docker_engine
+from tests.compose import images
+from tests.processes import free_port
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPOSITORY_ROOT / "test-artifacts"
+COMPOSE_FILES = (REPOSITORY_ROOT / "docker-compose.yml", Path(__file__).parent / "compose.test.yml")
+PROBE = Path(__file__).parent / "probe.py"
+COMMAND_TIMEOUT_S = 900
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.compose)
+
+
+@dataclass
+class ComposeStack:
+    """A compose project of the real docker-compose.yml: its .env values and how to drive it."""
+
+    project: str
+    env_file: Path
+    values: dict[str, str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def webserver_port(self) -> int:
+        return int(self.values["DAGSTER_WEBSERVER_PORT"])
+
+    @property
+    def webserver_url(self) -> str:
+        return f"http://127.0.0.1:{self.webserver_port}"
+
+    def compose(
+        self, *arguments: str, env_file: Path | None = None, check: bool = True, **options
+    ) -> subprocess.CompletedProcess:
+        """``docker compose`` on this project (``env_file`` replaces its .env for one call)."""
+        command = ["docker", "compose", "-p", self.project]
+        command += ["--env-file", str(env_file or self.env_file)]
+        command += [argument for file in COMPOSE_FILES for argument in ("-f", str(file))]
+        completed = subprocess.run(
+            [*command, *arguments],
+            cwd=REPOSITORY_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=options.pop("timeout", COMMAND_TIMEOUT_S),
+            **options,
+        )
+        if check and completed.returncode != 0:
+            raise AssertionError(
+                f"docker compose {' '.join(arguments)} exited {completed.returncode}:\n"
+                f"{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}\n{self.diagnostics()}"
+            )
+        return completed
+
+    def up(self) -> float:
+        """``up -d --wait``; the seconds it took."""
+        started = time.monotonic()
+        self.compose("up", "-d", "--wait", "--wait-timeout", "300")
+        return time.monotonic() - started
+
+    def probe(self) -> dict:
+        """What the stack holds, read inside the code-location container (probe.py)."""
+        answer = self.compose("exec", "-T", "code-location", "python", "-", input=PROBE.read_text())
+        return json.loads(answer.stdout.strip().splitlines()[-1])
+
+    def diagnostics(self) -> str:
+        """The containers' states and the last lines of each service's log."""
+        ps = subprocess.run(
+            ["docker", "compose", "-p", self.project, "ps", "-a"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        logs = subprocess.run(
+            ["docker", "compose", "-p", self.project, "logs", "--no-color", "--tail", "40"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return f"{ps.stdout}\n{logs.stdout[-12000:]}"
+
+
+def write_env_file(path: Path, **overrides: str) -> dict[str, str]:
+    """A .env like .env.example's, with credentials made up for this run and free ports."""
+    values = {
+        "DAGSTER_PG_USER": "dagster",
+        "DAGSTER_PG_PASSWORD": secrets.token_hex(16),
+        "DAGSTER_PG_DB": "dagster",
+        "WAREHOUSE_DB": "warehouse",
+        "AWS_ACCESS_KEY_ID": f"test-{secrets.token_hex(6)}",
+        "AWS_SECRET_ACCESS_KEY": secrets.token_hex(16),
+        "S3_BUCKET": "dagster",
+        "DATA_SCALE": "0.01",
+        "PARQUET_COMPRESSION": "zstd",
+        # The sensors would launch monitoring runs of their own and take queue slots.
+        "AUTOMATION": "stopped",
+        "DAGSTER_WEBSERVER_PORT": str(free_port()),
+        "SPARK_MASTER_UI_PORT": str(free_port()),
+        "MINIO_CONSOLE_PORT": str(free_port()),
+        **overrides,
+    }
+    path.write_text("".join(f"{name}={value}\n" for name, value in values.items()))
+    return values
+
+
+@pytest.fixture(scope="session")
+def docker_engine_environ():
+    """An engine that answers, its variables set in this process for the session."""
+    folder = Path(tempfile.mkdtemp(prefix="docker-engine-", dir="/tmp"))
+    try:
+        engine = docker_engine.start(folder)
+    except (docker_engine.EngineUnavailableError, OSError, subprocess.CalledProcessError) as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs a Docker engine for the compose tests: {error}")
+        pytest.skip(f"no Docker engine can be had here: {error}")
+    saved = {name: os.environ.get(name) for name in engine.environ}
+    os.environ.update(engine.environ)
+    try:
+        yield engine.environ
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        docker_engine.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def compose_stack(docker_engine_environ):
+    ARTIFACTS.mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="compose-stack-"))
+    env_file = folder / ".env"
+    stack = ComposeStack(
+        f"reference-test-{secrets.token_hex(3)}", env_file, write_env_file(env_file)
+    )
+    try:
+        started = time.monotonic()
+        with open(ARTIFACTS / "compose-build.log", "w") as log:
+            images.build_all(log)
+        stack.timings["stand_in_images_s"] = time.monotonic() - started
+        started = time.monotonic()
+        build = stack.compose("build")
+        (ARTIFACTS / "compose-build.log").open("a").write(build.stdout + build.stderr)
+        stack.timings["build_s"] = time.monotonic() - started
+        stack.timings["up_s"] = stack.up()
+        yield stack
+    finally:
+        stack.compose("down", "-v", "--remove-orphans", check=False)
+        (ARTIFACTS / "compose-timings.json").write_text(json.dumps(stack.timings, indent=2))
+        shutil.rmtree(folder, ignore_errors=True)

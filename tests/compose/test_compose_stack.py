@@ -1,0 +1,178 @@
+"""The users' `docker compose up`, for real: the images built from deploy/Dockerfile, every
+service healthy, the whole graph launched through the webserver's GraphQL API on its published
+127.0.0.1 port, the data where each tier puts it, the UI in a real browser, and the stack's
+behaviour across `down`/`up`, a restarted service, a `down` in the middle of a run and wrong
+credentials. The tests run in this order on one stack (conftest.py)."""
+
+import secrets
+import time
+from pathlib import Path
+
+import pytest
+
+from dagster_project.definitions import defs
+from dagster_project.launch_plan import Launch, launch_plan
+from tests.compose.conftest import ARTIFACTS, write_env_file
+from tests.deploy import graphql_runs
+from tests.deploy.test_browser import screenshot_asset_catalog
+
+ALL_ASSETS = {key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys}
+SMALL_GROUP = Launch(groups=("ecommerce",))
+SPARK_GROUP = Launch(groups=("spark",))
+
+
+@pytest.fixture(scope="module")
+def launched(compose_stack):
+    started = time.monotonic()
+    statuses = graphql_runs.launch_everything(compose_stack.webserver_port)
+    compose_stack.timings["whole_graph_s"] = time.monotonic() - started
+    return statuses
+
+
+@pytest.fixture(scope="module")
+def stack_state(compose_stack, launched) -> dict:
+    return compose_stack.probe()
+
+
+def test_every_launch_succeeds_through_the_webserver_daemon_and_code_location(launched):
+    assert launched == {launch.selection: "SUCCESS" for launch in launch_plan(defs)}
+
+
+def test_every_asset_is_materialized_in_the_postgres_instance(stack_state):
+    assert set(stack_state["materialized"]) == ALL_ASSETS
+    assert sorted(stack_state["runs"].values()) == ["SUCCESS"] * len(launch_plan(defs))
+
+
+def test_each_tier_stores_its_values_in_its_own_place(stack_state):
+    objects = set(stack_state["objects"])
+
+    assert {"storage/small/orders_raw", "storage/small/churn_model"} <= objects
+    assert "storage/medium/web_logs_raw.parquet" in objects
+    assert any(key.startswith("storage/time_series/sensor_data/") for key in objects)
+    assert any(key.startswith("storage/small/campaign_data/") for key in objects)
+    assert "storage/reference/customer_segments.json" in objects
+    assert "storage/size_router/sales_analysis.route.json" in objects
+
+
+def test_warehouse_tables_and_dbt_models_hold_rows_in_postgres(stack_state):
+    rows = stack_state["warehouse"]
+
+    for table in (
+        "raw.raw_transactions",
+        "analytics.customer_segments",
+        "raw.raw_sales_data",
+        "analytics.sales_by_customer_month",
+        "staging.stg_transactions",
+        "marts.dim_customers",
+        "marts.fct_daily_revenue_by_category",
+        "marts.fct_monthly_sales_by_category",
+    ):
+        assert rows.get(table, 0) > 0, table
+    assert rows["raw.raw_transactions"] == 10_000  # a million at scale 1, DATA_SCALE=0.01
+
+
+def test_the_spark_datasets_are_in_the_shared_lake(stack_state):
+    datasets = {str(Path(version).parent) for version in stack_state["lake"]}
+
+    assert datasets == {"transactions", "customer_category_summary", "ml/customer_features"}
+    assert all(size > 0 for size in stack_state["lake"].values())
+
+
+def test_a_runs_compute_logs_are_read_back_by_the_webserver(compose_stack, stack_state):
+    """The code location writes step logs to the object store; the webserver reads them."""
+    run_id = next(iter(stack_state["runs"]))
+
+    logs = graphql_runs.captured_logs(compose_stack.webserver_port, run_id)
+
+    assert logs and any(
+        "STEP_START" in text or "Started execution" in text for text in logs.values()
+    )
+
+
+def test_the_ui_shows_every_group_in_a_real_browser(compose_stack, launched):
+    screenshot = ARTIFACTS / "compose-asset-catalog.png"
+
+    screenshot_asset_catalog(compose_stack.webserver_url, screenshot)
+
+    assert screenshot.stat().st_size > 10_000
+
+
+def test_runs_assets_and_data_survive_down_and_up(compose_stack, stack_state):
+    before = compose_stack.probe()
+
+    compose_stack.compose("down")
+    compose_stack.timings["up_again_s"] = compose_stack.up()
+
+    assert compose_stack.probe() == before
+
+
+def test_a_restarted_code_location_serves_new_runs(compose_stack, stack_state):
+    compose_stack.compose("restart", "code-location")
+    compose_stack.up()  # waits until it is healthy again
+
+    run_id = graphql_runs.submit(compose_stack.webserver_port, SMALL_GROUP)
+
+    assert graphql_runs.wait_for(compose_stack.webserver_port, run_id) == "SUCCESS"
+
+
+def test_down_in_the_middle_of_a_run_records_it_as_failed(compose_stack, stack_state):
+    """tini forwards the stop signal to the run's process group: the run ends as FAILURE, and
+    does not hold a queue slot forever as a STARTED run would."""
+    port = compose_stack.webserver_port
+    run_id = graphql_runs.submit(port, SPARK_GROUP)
+    assert graphql_runs.wait_for(port, run_id, {"STARTED", *graphql_runs.TERMINAL}) == "STARTED"
+
+    compose_stack.compose("down")
+    compose_stack.up()
+
+    assert graphql_runs.wait_for(port, run_id, graphql_runs.TERMINAL, timeout_s=60) == "FAILURE"
+    next_run = graphql_runs.submit(port, SMALL_GROUP)
+    assert graphql_runs.wait_for(port, next_run) == "SUCCESS"
+
+
+def one_off_materialize(compose_stack, tmp_path, **wrong: str):
+    """`dagster asset materialize` of one small asset in a one-off code-location container
+    whose .env has the ``wrong`` values."""
+    env_file = tmp_path / ".env"
+    write_env_file(env_file, **{**compose_stack.values, **wrong})
+    return compose_stack.compose(
+        "run",
+        "--rm",
+        "--no-deps",
+        "-T",
+        "code-location",
+        "dagster",
+        "asset",
+        "materialize",
+        "-m",
+        "dagster_project.definitions",
+        "--select",
+        "orders_raw",
+        env_file=env_file,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_a_wrong_object_store_secret_names_the_endpoint_not_the_secret(compose_stack, tmp_path):
+    wrong = f"not-the-secret-{secrets.token_hex(8)}"
+
+    result = one_off_materialize(compose_stack, tmp_path, AWS_SECRET_ACCESS_KEY=wrong)
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "http://minio:9000" in output
+    assert wrong not in output
+    assert compose_stack.values["AWS_SECRET_ACCESS_KEY"] not in output
+
+
+def test_a_wrong_postgres_password_names_the_endpoint_not_the_secret(compose_stack, tmp_path):
+    wrong = f"not-the-password-{secrets.token_hex(8)}"
+
+    result = one_off_materialize(compose_stack, tmp_path, DAGSTER_PG_PASSWORD=wrong)
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert '"postgres"' in output and "5432" in output
+    assert "password authentication failed" in output
+    assert wrong not in output
