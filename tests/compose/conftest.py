@@ -27,13 +27,6 @@ PROBE = Path(__file__).parent / "probe.py"
 COMMAND_TIMEOUT_S = 900
 
 
-def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.compose)
-
-
 @dataclass
 class ComposeStack:
     """A compose project of the real docker-compose.yml: its .env values and how to drive it."""
@@ -124,7 +117,7 @@ def write_env_file(path: Path, **overrides: str) -> dict[str, str]:
     return values
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def docker_engine_environ():
     """An engine that answers, its variables set in this process for the session."""
     folder = Path(tempfile.mkdtemp(prefix="docker-engine-", dir="/tmp"))
@@ -149,7 +142,7 @@ def docker_engine_environ():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def compose_stack(docker_engine_environ):
     ARTIFACTS.mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="compose-stack-"))

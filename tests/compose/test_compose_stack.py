@@ -16,6 +16,8 @@ from tests.compose.conftest import ARTIFACTS, write_env_file
 from tests.deploy import graphql_runs
 from tests.deploy.test_browser import screenshot_asset_catalog
 
+pytestmark = pytest.mark.compose
+
 ALL_ASSETS = {key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys}
 SMALL_GROUP = Launch(groups=("ecommerce",))
 SPARK_GROUP = Launch(groups=("spark",))
@@ -106,7 +108,7 @@ def test_runs_assets_and_data_survive_down_and_up(compose_stack, stack_state):
     assert compose_stack.probe() == before
 
 
-def test_a_restarted_code_location_serves_new_runs(compose_stack, stack_state):
+def test_a_restarted_code_location_serves_new_runs(compose_stack):
     compose_stack.compose("restart", "code-location")
     compose_stack.up()  # waits until it is healthy again
 
@@ -115,7 +117,7 @@ def test_a_restarted_code_location_serves_new_runs(compose_stack, stack_state):
     assert graphql_runs.wait_for(compose_stack.webserver_port, run_id) == "SUCCESS"
 
 
-def test_down_in_the_middle_of_a_run_records_it_as_failed(compose_stack, stack_state):
+def test_down_in_the_middle_of_a_run_records_it_as_failed(compose_stack):
     """tini forwards the stop signal to the run's process group: the run ends as FAILURE, and
     does not hold a queue slot forever as a STARTED run would."""
     port = compose_stack.webserver_port
