@@ -64,6 +64,7 @@ class Engine:
     config_dir: str
     pid: int | None = None
     log: str | None = None
+    data_root: str | None = None
     host_state: HostState | None = None
 
     @property
@@ -107,8 +108,11 @@ def answers(host: str, timeout_s: float = 5) -> bool:
 # ---- start, stop, status ---------------------------------------------------------------------
 
 
-def start(folder: Path = DEFAULT_FOLDER) -> Engine:
-    """An engine that answers: the machine's own, or a private dockerd started in ``folder``."""
+def start(
+    folder: Path = DEFAULT_FOLDER, data_root: Path = DATA_ROOT, use_existing: bool = True
+) -> Engine:
+    """An engine that answers: the machine's own (unless ``use_existing`` is false), or a
+    private dockerd started in ``folder`` with its images in ``data_root``."""
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     running = status(folder)
@@ -116,7 +120,7 @@ def start(folder: Path = DEFAULT_FOLDER) -> Engine:
         return running
     config_dir = _link_compose_plugin(folder / "config")
     existing = os.environ.get("DOCKER_HOST", SYSTEM_SOCKET)
-    if answers(existing):
+    if use_existing and answers(existing):
         engine = Engine(host=existing, config_dir=str(config_dir))
         _write_state(folder, engine)
         return engine
@@ -125,12 +129,12 @@ def start(folder: Path = DEFAULT_FOLDER) -> Engine:
     host = f"unix://{folder / 'docker.sock'}"
     log = folder / "dockerd.log"
     (folder / "daemon.json").write_text("{}\n")  # ignore the machine's /etc/docker/daemon.json
-    DATA_ROOT.mkdir(parents=True, exist_ok=True)
+    Path(data_root).mkdir(parents=True, exist_ok=True)
     before = read_host_state()
     command = [
         "dockerd",
         f"--host={host}",
-        f"--data-root={DATA_ROOT}",
+        f"--data-root={data_root}",
         f"--exec-root={folder / 'exec'}",
         f"--pidfile={folder / 'dockerd.pid'}",
         f"--config-file={folder / 'daemon.json'}",
@@ -141,7 +145,7 @@ def start(folder: Path = DEFAULT_FOLDER) -> Engine:
         process = subprocess.Popen(
             command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
-    engine = Engine(host, str(config_dir), process.pid, str(log), before)
+    engine = Engine(host, str(config_dir), process.pid, str(log), str(data_root), before)
     _write_state(folder, engine)
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not answers(host, timeout_s=2):
@@ -164,7 +168,7 @@ def stop(folder: Path = DEFAULT_FOLDER) -> None:
         return
     if engine.pid is not None:
         _end_process_group(engine.pid)
-        _unmount_below(folder, DATA_ROOT)
+        _unmount_below(folder, Path(engine.data_root or DATA_ROOT))
         if engine.host_state is not None:
             restore_host_state(engine.host_state)
     (folder / "engine.json").unlink(missing_ok=True)
