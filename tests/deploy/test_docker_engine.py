@@ -46,9 +46,11 @@ def test_a_private_engine_answers_and_stop_puts_the_host_back(engine_folder):
     engine = docker_engine.start(engine_folder, use_existing=False)
     assert docker_engine.answers(engine.host)
     assert docker(engine, "compose", "version").stdout.startswith("Docker Compose version v2")
-    network = docker(engine, "network", "create", "engine-test-bridge")  # a bridge of its own
+    name = f"engine-test-{os.getpid()}-{time.monotonic_ns()}"
+    network = docker(engine, "network", "create", name)  # a bridge of its own on the host
     assert network.returncode == 0, network.stderr
     during = host_snapshot()
+    docker(engine, "network", "rm", name)  # the data root outlives the daemon; the bridge must not
     docker_engine.stop(engine_folder)
 
     assert during != before  # the daemon did change the host
