@@ -9,19 +9,9 @@ import pytest
 from dagster_project.definitions import defs
 from dagster_project.deployment import build_resources
 from dagster_project.resources.warehouse import WarehouseResource
+from tests.stack_layout import WAREHOUSE_TABLES
 
 WAREHOUSE_GROUPS = dg.AssetSelection.groups("warehouse", "hybrid", "dbt")
-TABLES = (
-    "raw.raw_transactions",
-    "analytics.transactions_daily",
-    "analytics.customer_segments",
-    "raw.raw_sales_data",
-    "analytics.sales_by_customer_month",
-    "staging.stg_transactions",
-    "marts.dim_customers",
-    "marts.fct_daily_revenue_by_category",
-    "marts.fct_monthly_sales_by_category",
-)
 
 
 @pytest.fixture(params=["duckdb", "postgresql"])
@@ -34,7 +24,7 @@ def backend(request, small_scale_environ, monkeypatch) -> str:
 def snapshot(warehouse: WarehouseResource) -> dict[str, pd.DataFrame]:
     """Every table's rows in a stable order."""
     frames = {}
-    for table in TABLES:
+    for table in WAREHOUSE_TABLES:
         frame = warehouse.fetch_frame(f"SELECT * FROM {warehouse.quote(table)}")
         frames[table] = frame.sort_values(list(frame.columns), ignore_index=True)
     return frames
@@ -70,8 +60,8 @@ def test_warehouse_and_dbt_build_pass_and_a_rerun_gives_the_same_tables(backend,
     selected = WAREHOUSE_GROUPS.resolve(graph)
     assert len(checks) == len([key for key in graph.asset_check_keys if key.asset_key in selected])
     assert [check.check_name for check in checks if not check.passed] == []
-    assert all(len(before[table]) > 0 for table in TABLES)
-    for table in TABLES:
+    assert all(len(before[table]) > 0 for table in WAREHOUSE_TABLES)
+    for table in WAREHOUSE_TABLES:
         pd.testing.assert_frame_equal(before[table], after[table], obj=table)
     assert_only_references_passed_through_dagster(instance)
 

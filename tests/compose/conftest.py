@@ -127,7 +127,7 @@ def docker_engine_environ():
         shutil.rmtree(folder, ignore_errors=True)
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI needs a Docker engine for the compose tests: {error}")
-        pytest.skip(f"no Docker engine can be had here: {error}")
+        pytest.skip(f"no Docker engine can be had here ({error}); {docker_engine.INSTALL_HINT}")
     saved = {name: os.environ.get(name) for name in engine.environ}
     os.environ.update(engine.environ)
     try:

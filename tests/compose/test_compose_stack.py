@@ -15,6 +15,7 @@ from dagster_project.launch_plan import Launch, launch_plan
 from tests.compose.conftest import ARTIFACTS, write_env_file
 from tests.deploy import graphql_runs
 from tests.deploy.test_browser import screenshot_asset_catalog
+from tests.stack_layout import LAKE_DATASETS, WAREHOUSE_TABLES, assert_each_tier_in_its_own_place
 
 pytestmark = pytest.mark.compose
 
@@ -46,29 +47,13 @@ def test_every_asset_is_materialized_in_the_postgres_instance(stack_state):
 
 
 def test_each_tier_stores_its_values_in_its_own_place(stack_state):
-    objects = set(stack_state["objects"])
-
-    assert {"storage/small/orders_raw", "storage/small/churn_model"} <= objects
-    assert "storage/medium/web_logs_raw.parquet" in objects
-    assert any(key.startswith("storage/time_series/sensor_data/") for key in objects)
-    assert any(key.startswith("storage/small/campaign_data/") for key in objects)
-    assert "storage/reference/customer_segments.json" in objects
-    assert "storage/size_router/sales_analysis.route.json" in objects
+    assert_each_tier_in_its_own_place(set(stack_state["objects"]))
 
 
 def test_warehouse_tables_and_dbt_models_hold_rows_in_postgres(stack_state):
     rows = stack_state["warehouse"]
 
-    for table in (
-        "raw.raw_transactions",
-        "analytics.customer_segments",
-        "raw.raw_sales_data",
-        "analytics.sales_by_customer_month",
-        "staging.stg_transactions",
-        "marts.dim_customers",
-        "marts.fct_daily_revenue_by_category",
-        "marts.fct_monthly_sales_by_category",
-    ):
+    for table in WAREHOUSE_TABLES:
         assert rows.get(table, 0) > 0, table
     assert rows["raw.raw_transactions"] == 10_000  # a million at scale 1, DATA_SCALE=0.01
 
@@ -76,7 +61,7 @@ def test_warehouse_tables_and_dbt_models_hold_rows_in_postgres(stack_state):
 def test_the_spark_datasets_are_in_the_shared_lake(stack_state):
     datasets = {str(Path(version).parent) for version in stack_state["lake"]}
 
-    assert datasets == {"transactions", "customer_category_summary", "ml/customer_features"}
+    assert datasets == LAKE_DATASETS
     assert all(size > 0 for size in stack_state["lake"].values())
 
 

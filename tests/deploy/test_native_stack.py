@@ -17,6 +17,7 @@ from dagster_project.definitions import defs
 from dagster_project.launch_plan import launch_plan
 from tests.deploy.graphql_runs import launch_everything
 from tests.deploy.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from tests.stack_layout import LAKE_DATASETS, WAREHOUSE_TABLES, assert_each_tier_in_its_own_place
 
 
 def s3_client(stack):
@@ -101,26 +102,9 @@ def test_each_tier_stores_its_values_in_its_own_place(materialized_stack):
     stack, _ = materialized_stack
     keys = s3_keys(stack)
 
-    assert {"storage/small/orders_raw", "storage/small/churn_model"} <= keys
-    assert "storage/medium/web_logs_raw.parquet" in keys
-    assert any(key.startswith("storage/time_series/sensor_data/") for key in keys)
-    assert any(key.startswith("storage/small/campaign_data/") for key in keys)
-    assert "storage/reference/customer_segments.json" in keys
-    assert "storage/size_router/sales_analysis.route.json" in keys
-    assert {
-        "raw.raw_transactions",
-        "analytics.customer_segments",
-        "raw.raw_sales_data",
-        "analytics.sales_by_customer_month",
-        "staging.stg_transactions",
-        "marts.dim_customers",
-        "marts.fct_daily_revenue_by_category",
-    } <= warehouse_tables(stack)
-    assert lake_datasets(stack) == {
-        "transactions",
-        "customer_category_summary",
-        "ml/customer_features",
-    }
+    assert_each_tier_in_its_own_place(keys)
+    assert set(WAREHOUSE_TABLES) <= warehouse_tables(stack)
+    assert lake_datasets(stack) == LAKE_DATASETS
 
 
 def test_the_monitoring_run_read_every_other_runs_records(materialized_stack):
