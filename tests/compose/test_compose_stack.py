@@ -79,9 +79,10 @@ def test_a_runs_compute_logs_are_read_back_by_the_webserver(compose_stack, stack
 def test_the_ui_shows_every_group_in_a_real_browser(compose_stack, launched):
     screenshot = ARTIFACTS / "compose-asset-catalog.png"
 
-    screenshot_asset_catalog(compose_stack.webserver_url, screenshot)
+    text = screenshot_asset_catalog(compose_stack.webserver_url, screenshot)
 
     assert screenshot.stat().st_size > 10_000
+    assert "Never materialized" not in text  # the UI reads the same PostgreSQL instance
 
 
 def test_runs_assets_and_data_survive_down_and_up(compose_stack, stack_state):

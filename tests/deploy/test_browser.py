@@ -23,9 +23,9 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def screenshot_asset_catalog(webserver_url: str, screenshot: Path) -> None:
-    """Open the UI's asset catalog, wait until every group of the code location shows, and
-    save a full-page screenshot."""
+def screenshot_asset_catalog(webserver_url: str, screenshot: Path) -> str:
+    """Open the UI's asset catalog, wait until every group of the code location shows, save a
+    full-page screenshot; return the page's text."""
     graph = defs.resolve_asset_graph()
     groups = {graph.get(key).group_name for key in graph.materializable_asset_keys}
     screenshot.parent.mkdir(exist_ok=True)
@@ -43,12 +43,16 @@ def screenshot_asset_catalog(webserver_url: str, screenshot: Path) -> None:
                 page.locator(f"a[href*='group%3A\"{group}\"']").first.wait_for(timeout=30_000)
             # For the person looking at the screenshot (not a condition of the test): the
             # statuses loaded and the first-visit dialog dismissed.
+            # (The UI's content security policy forbids evaluating strings: poll from here.)
+            loading = page.get_by_text("Loading...", exact=True)
+            for _ in range(60):
+                if loading.count() == 0:
+                    break
+                page.wait_for_timeout(500)
             with contextlib.suppress(PlaywrightTimeoutError):
-                page.wait_for_function(
-                    "!document.body.innerText.includes('Loading...')", timeout=30_000
-                )
                 page.get_by_role("button", name="Skip").first.click(timeout=5_000)
             page.screenshot(path=str(screenshot), full_page=True)
+            return page.inner_text("body")
         finally:
             browser.close()
 
