@@ -1,8 +1,9 @@
 """Reference tier (over about 1 GB): Dagster stores where the data lives, never the data.
 
 Warehouse and Spark assets return a table name or a dataset URI; this manager writes it as a
-small JSON document and hands the same string to downstream assets, which run their own SQL or
-Spark job against it. The bytes passing through Dagster stay constant whatever the data size.
+small JSON document (followed by its SHA-256 line, ``digest.py``) and hands the same string to
+downstream assets, which run their own SQL or Spark job against it. The bytes passing through
+Dagster stay constant whatever the data size.
 """
 
 import json
@@ -24,12 +25,7 @@ class ReferenceIOManager(TierIOManager):
 
     tier: ClassVar[str] = "reference"
     extension: ClassVar[str] = ".json"
-    corrupt_errors: ClassVar[tuple[type[BaseException], ...]] = (
-        json.JSONDecodeError,
-        UnicodeDecodeError,
-        KeyError,
-        TypeError,
-    )
+    digest_footer: ClassVar[bool] = True
 
     def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
         if not isinstance(obj, str) or not obj.strip():

@@ -2,9 +2,8 @@
 
 For groups whose outputs range from kilobytes to hundreds of megabytes. A string is a reference
 to data kept elsewhere (a warehouse table, a lake URI) and goes to the reference tier. The route
-chosen for
-each asset and partition is written to a small route record *after* the value is safely in its
-tier, and loads always follow the record. So:
+chosen for each asset and partition is written to a small route record (JSON and its SHA-256
+line) *after* the value is safely in its tier, and loads always follow the record. So:
 
 - a load returns the latest materialization even when the route changed since the last one;
 - a write killed before its record is written leaves the record pointing at the previous value,
@@ -23,6 +22,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 from upath import UPath
 
+from dagster_project.io_managers.digest import verified_payload
 from dagster_project.io_managers.medium import ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.small import PickleIOManager
@@ -47,12 +47,7 @@ class SizeRouterIOManager(TierIOManager):
 
     tier: ClassVar[str] = "size router"
     extension: ClassVar[str] = ".route.json"
-    corrupt_errors: ClassVar[tuple[type[BaseException], ...]] = (
-        json.JSONDecodeError,
-        UnicodeDecodeError,
-        KeyError,
-        TypeError,
-    )
+    digest_footer: ClassVar[bool] = True
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> "SizeRouterIOManager":
@@ -109,8 +104,8 @@ class SizeRouterIOManager(TierIOManager):
     def read_value(self, context: dg.InputContext, file: IO[bytes]) -> dict[str, str]:
         return self._parse_record(file.read())
 
-    def _parse_record(self, raw: bytes) -> dict[str, str]:
-        record = json.loads(raw.decode("utf-8"))
+    def _parse_record(self, raw: bytes | memoryview) -> dict[str, str]:
+        record = json.loads(bytes(raw).decode("utf-8"))
         return {"tier": self._tier(record["tier"]).tier, "path": str(record["path"])}
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
@@ -129,9 +124,13 @@ class SizeRouterIOManager(TierIOManager):
         return tiers[name]
 
     def _read_record_if_any(self, record_path: UPath) -> dict[str, str] | None:
+        """The current record, or None when there is none or it is damaged (then the previous
+        copy is unknown and stays where it is; loads follow the new record)."""
         try:
-            return self._parse_record(record_path.read_bytes())
-        except (FileNotFoundError, *self.corrupt_errors):
+            return self._parse_record(verified_payload(record_path.read_bytes()))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError):  # damaged (DamagedFileError) or undecodable
             return None
 
     def _delete_stale_copy(self, context: dg.OutputContext, previous: dict[str, str]) -> None:

@@ -2,7 +2,9 @@
 
 Pickle is the right format here: it stores models, dicts and DataFrames alike and, measured on
 these machines, writes faster than Parquet at this size. The pickle streams straight into the
-temporary file, so the serialized bytes are never held in memory next to the object.
+temporary file, so the serialized bytes are never held in memory next to the object. The file
+ends with the pickle's SHA-256 (``digest.py``): a damaged pickle is refused before it is
+unpickled, instead of loading as another value.
 
 In the ``stack`` deployment this tier is dagster-aws's ``S3PickleIOManager`` instead; this class
 also works on ``s3://`` when a single implementation across environments is preferred.
@@ -21,7 +23,7 @@ class PickleIOManager(TierIOManager):
 
     tier: ClassVar[str] = "small"
     extension: ClassVar[str] = ".pkl"
-    corrupt_errors: ClassVar[tuple[type[BaseException], ...]] = (pickle.UnpicklingError, EOFError)
+    digest_footer: ClassVar[bool] = True
 
     def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
         with open(path, "wb") as file:

@@ -8,10 +8,14 @@ metadata describes it. Everything else is shared and behaves the same on a local
   one file per asset and per partition;
 - writes through :func:`write_atomically`, so a failed or killed write keeps the previous value;
 - every write adds the uniform performance metadata (:mod:`dagster_project.monitoring.step_meter`);
-- a missing file raises :class:`MissingStoredValueError`, an undecodable one
-  :class:`CorruptStoredValueError`, both naming the asset, the partition and the path.
+- tiers with ``digest_footer`` end each file with its SHA-256 (:mod:`.digest`), checked before
+  the value is decoded, so a damaged file is refused rather than loaded as another value;
+- a missing file raises :class:`MissingStoredValueError`; a file that fails its digest or cannot
+  be decoded, whatever the decoder raised, :class:`CorruptStoredValueError`, both naming the
+  asset, the partition and the path.
 """
 
+import io
 import os
 import time
 from typing import IO, Any, ClassVar
@@ -21,12 +25,16 @@ from pydantic import Field
 from upath import UPath
 
 from dagster_project.io_managers.atomic_write import is_local, write_atomically
+from dagster_project.io_managers.digest import append_digest, verified_payload
 from dagster_project.io_managers.errors import (
     CorruptStoredValueError,
     MissingStoredValueError,
     StorageUnavailableError,
 )
 from dagster_project.monitoring.step_meter import output_performance_metadata, value_size_bytes
+
+# Failures to reach an object store while reading, as opposed to a file that does not decode.
+STORAGE_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
 
 
 class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
@@ -43,7 +51,8 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
 
     tier: ClassVar[str]
     extension: ClassVar[str]
-    corrupt_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    # Whether each file ends with the SHA-256 of its content (see digest.py).
+    digest_footer: ClassVar[bool] = False
 
     @property
     def base_upath(self) -> UPath:
@@ -94,6 +103,8 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
         def write(temporary: str) -> None:
             nonlocal file_size_bytes
             self.write_value(context, obj, temporary)
+            if self.digest_footer:
+                append_digest(temporary)
             file_size_bytes = os.path.getsize(temporary)
 
         try:
@@ -115,8 +126,12 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
             raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
         with file:
             try:
+                if self.digest_footer:
+                    return self.read_value(context, io.BytesIO(verified_payload(file.read())))
                 return self.read_value(context, file)
-            except self.corrupt_errors as error:
+            except STORAGE_ERRORS as error:
+                raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
+            except Exception as error:  # any failure to decode: the file is not a stored value
                 raise CorruptStoredValueError(
                     context.asset_key,
                     self._partition_of(context, path),

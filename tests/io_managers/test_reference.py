@@ -1,10 +1,12 @@
 """The reference tier stores where the data lives, as a small JSON document."""
 
+import hashlib
 import json
 
 import dagster as dg
 import pytest
 
+from dagster_project.io_managers.digest import verified_payload
 from dagster_project.io_managers.errors import UnsupportedValueError
 from dagster_project.io_managers.reference import ReferenceIOManager
 from tests.io_managers.stored_values import load, store
@@ -15,8 +17,10 @@ def test_a_table_name_round_trips_as_a_json_document(tmp_path):
     metadata = store(manager, "analytics.customer_segments")
 
     assert load(manager) == "analytics.customer_segments"
-    document = json.loads((tmp_path / "victim.json").read_text())
+    content = (tmp_path / "victim.json").read_bytes()
+    document = json.loads(verified_payload(content).tobytes())  # then its sha256 line
     assert document == {"reference": "analytics.customer_segments", "kind": "table"}
+    assert content.endswith(f"sha256:{hashlib.sha256(content[:-73]).hexdigest()}\n".encode())
     assert metadata["reference_kind"] == "table"
     assert metadata["data_location"] == "analytics.customer_segments"
     assert metadata["storage_type"] == "reference_only"
