@@ -15,8 +15,17 @@ def test_an_unqualified_name_gets_the_default_schema():
     assert str(TableName.parse("segments", "analytics")) == "analytics.segments"
 
 
-def test_the_staging_name_is_a_sibling_in_the_same_schema():
-    assert TableName("raw", "sales").staging() == TableName("raw", "sales__staging")
+def test_the_staging_name_is_a_sibling_no_user_name_can_take():
+    staging = TableName("raw", "sales").staging()
+
+    assert str(staging) == "raw.sales-staging"
+    with pytest.raises(InvalidTableNameError):
+        TableName.parse("raw.sales-staging", "analytics")
+
+
+def test_an_empty_schema_is_refused_with_an_example():
+    with pytest.raises(InvalidTableNameError, match=r"'analytics\.orders'"):
+        TableName.parse(".orders", "analytics")
 
 
 @pytest.mark.parametrize(
@@ -31,6 +40,7 @@ def test_the_staging_name_is_a_sibling_in_the_same_schema():
         "table name",
         "",
         "raw.",
+        ".orders",
         "x" * 55,
     ],
 )

@@ -216,3 +216,16 @@ def test_a_duckdb_file_held_by_another_process_is_reported_clearly(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_users_table_named_like_a_staging_table_survives_builds(warehouse):
+    """The build's staging table has a name no user table can have ('-staging')."""
+    numbers(warehouse, rows=10)
+    warehouse.load_dataframe("analytics.totals__staging", pd.DataFrame({"mine": [1, 2, 3]}))
+
+    warehouse.build_table("analytics.totals", f"SELECT n FROM {warehouse.quote('raw.numbers')}")
+    warehouse.build_table("analytics.totals", f"SELECT n FROM {warehouse.quote('raw.numbers')}")
+
+    assert table_names(warehouse, "analytics") == ["totals", "totals__staging"]
+    mine = warehouse.fetch_frame(f"SELECT * FROM {warehouse.quote('analytics.totals__staging')}")
+    assert mine["mine"].tolist() == [1, 2, 3]
