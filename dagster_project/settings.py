@@ -5,6 +5,7 @@ README lists them in one table.
 """
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import get_args
@@ -80,41 +81,64 @@ def warehouse_url(environ: Mapping[str, str] = os.environ) -> str:
                 "postgresql+psycopg2://USER:PASSWORD@HOST:5432/DATABASE (see .env.example)."
             )
         return f"duckdb:///{LOCAL_STATE_DIR / 'warehouse.duckdb'}"
+    shown = value.split("://", 1)[0] + "://..." if "://" in value else "(not a URL)"
     try:
-        backend = make_url(value).get_backend_name()
-    except ArgumentError:
-        backend = None
+        url = make_url(value)
+        backend, port = url.get_backend_name(), url.port
+    except (ArgumentError, ValueError):
+        raise SettingsError(
+            f"WAREHOUSE_URL={shown} is not a supported warehouse URL (a port must be a "
+            "number): use duckdb:///path/file.duckdb or "
+            "postgresql+psycopg2://USER:PASSWORD@HOST:5432/DATABASE."
+        ) from None
     if backend not in WAREHOUSE_BACKENDS:
-        shown = value.split("://", 1)[0] + "://..." if "://" in value else "(not a URL)"
         raise SettingsError(
             f"WAREHOUSE_URL={shown} is not a supported warehouse: use duckdb:///path/file.duckdb "
             "or postgresql+psycopg2://USER:PASSWORD@HOST:PORT/DATABASE."
         )
+    if backend == "postgresql" and (not url.database or not 0 < (port or 5432) < 2**16):
+        raise SettingsError(
+            f"WAREHOUSE_URL={shown} needs a database and a port from 1 to 65535 (or none, for "
+            "5432): postgresql+psycopg2://USER:PASSWORD@HOST:5432/DATABASE."
+        )
     return value
+
+
+# The master URLs Spark accepts here: local, local[N], local[*], local[N,F], local[*,F], and
+# spark://HOST:PORT with more masters after commas (standby masters).
+LOCAL_MASTER = re.compile(r"local(\[([1-9][0-9]*|\*)(,[0-9]+)?\])?")
+STANDALONE_MASTER = re.compile(r"spark://[A-Za-z0-9.-]+:[0-9]{1,5}(,[A-Za-z0-9.-]+:[0-9]{1,5})*")
 
 
 def spark_master_url(environ: Mapping[str, str] = os.environ) -> str:
     """``SPARK_MASTER_URL``: ``local[*]`` (default) or a standalone master ``spark://HOST:PORT``."""
     value = environ.get("SPARK_MASTER_URL", "").strip() or "local[*]"
-    if not (value.startswith("spark://") or value.startswith("local")):
+    ports = [int(port) for port in re.findall(r":([0-9]+)", value)]
+    valid = LOCAL_MASTER.fullmatch(value) or (
+        STANDALONE_MASTER.fullmatch(value) and all(0 < port < 2**16 for port in ports)
+    )
+    if not valid:
         raise SettingsError(
             f"SPARK_MASTER_URL='{value}' is not a Spark master this code location runs on: use "
-            "local[*] (the default) or spark://HOST:PORT of a standalone cluster."
+            "local, local[N], local[*] or local[N,F] (the default is local[*]), or "
+            "spark://HOST:PORT of a standalone cluster, for example spark://spark-master:7077."
         )
     return value
 
 
-LAKE_SCHEMES = ("file", "s3a")
+LOCAL_LAKE = re.compile(r"file:///[^/\s][^\s]*")
+S3A_LAKE = re.compile(r"s3a://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?")
 
 
 def lake_url(environ: Mapping[str, str] = os.environ) -> str:
     """``LAKE_URL``: where Spark writes its Parquet datasets (default ``file://.local/lake``)."""
     value = environ.get("LAKE_URL", "").strip() or f"file://{LOCAL_STATE_DIR / 'lake'}"
-    scheme = value.split("://", 1)[0] if "://" in value else ""
-    if scheme not in LAKE_SCHEMES or (scheme == "file" and not value.startswith("file:///")):
+    if not (LOCAL_LAKE.fullmatch(value) or S3A_LAKE.fullmatch(value)):
         raise SettingsError(
-            f"LAKE_URL='{value}' must be file:///absolute/folder or s3a://bucket/prefix "
-            "(s3a:// needs the hadoop-aws jars, see the README)."
+            f"LAKE_URL='{value}' must be file:///absolute/folder (for example "
+            "file:///var/lib/lake) or s3a://bucket/prefix with a bucket name of 3 to 63 "
+            "lowercase letters, digits, dots and hyphens (for example s3a://dagster/lake; s3a:// "
+            "needs the hadoop-aws jars, see the README)."
         )
     return value.rstrip("/")
 

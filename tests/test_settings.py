@@ -57,3 +57,93 @@ def test_an_unsupported_warehouse_is_refused_without_echoing_credentials(url):
         settings.warehouse_url({"WAREHOUSE_URL": url})
 
     assert "hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg2://user:hunter2@db:fivefour/warehouse",  # a port that is no number
+        "postgresql+psycopg2://user:hunter2@db:70000/warehouse",  # a port out of range
+        "postgresql+psycopg2://user:hunter2@db:5432/",  # no database
+    ],
+    ids=["port-not-a-number", "port-out-of-range", "no-database"],
+)
+def test_a_broken_postgres_url_names_the_variable_and_an_example_not_the_password(url):
+    with pytest.raises(settings.SettingsError) as raised:
+        settings.warehouse_url({"WAREHOUSE_URL": url})
+
+    message = str(raised.value)
+    assert message.startswith("WAREHOUSE_URL=postgresql+psycopg2://...")
+    assert "postgresql+psycopg2://USER:PASSWORD@HOST:5432/DATABASE" in message
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize(
+    "master",
+    [
+        "local",
+        "local[1]",
+        "local[4]",
+        "local[*]",
+        "local[2,3]",
+        "local[*,2]",
+        "spark://h:7077",
+        "spark://spark-master:7077,standby.example.org:7078",
+    ],
+)
+def test_every_master_form_spark_accepts_is_accepted(master):
+    assert settings.spark_master_url({"SPARK_MASTER_URL": master}) == master
+
+
+@pytest.mark.parametrize(
+    "master",
+    [
+        "localhost:7077",
+        "local[0]",
+        "local[]",
+        "local[x]",
+        "locally",
+        "spark://host",
+        "spark://:7077",
+        "spark://host:70000",
+        "yarn",
+        "k8s://https://cluster",
+        "spark://h:7077,",
+    ],
+)
+def test_anything_else_is_refused_with_the_valid_forms(master):
+    with pytest.raises(settings.SettingsError) as raised:
+        settings.spark_master_url({"SPARK_MASTER_URL": master})
+
+    assert f"SPARK_MASTER_URL='{master}'" in str(raised.value)
+    assert "spark://spark-master:7077" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "lake", ["file:///var/lib/lake", "file:///lake", "s3a://dagster/lake", "s3a://my.bucket-1"]
+)
+def test_a_lake_with_an_absolute_folder_or_a_bucket_is_accepted(lake):
+    assert settings.lake_url({"LAKE_URL": lake}) == lake
+
+
+@pytest.mark.parametrize(
+    "lake",
+    [
+        "s3a://",
+        "s3a:///lake",
+        "s3a://ab/lake",
+        "s3a://Upper/lake",
+        "file://",
+        "file:///",
+        "file://relative/lake",
+        "s3://dagster/lake",
+        "/var/lib/lake",
+        "file:///a b",
+    ],
+)
+def test_a_lake_without_a_bucket_or_an_absolute_folder_is_refused(lake):
+    with pytest.raises(settings.SettingsError) as raised:
+        settings.lake_url({"LAKE_URL": lake})
+
+    assert f"LAKE_URL='{lake}'" in str(raised.value)
+    assert "s3a://dagster/lake" in str(raised.value)
