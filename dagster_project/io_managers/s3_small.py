@@ -15,13 +15,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from dagster_aws.s3 import S3PickleIOManager
 from dagster_aws.s3.io_manager import PickledObjectS3IOManager
 
+from dagster_project.io_managers.errors import StorageUnavailableError
 from dagster_project.monitoring.step_meter import output_performance_metadata
 
 STORE_ERRORS = (ClientError, BotoCoreError)
-
-
-class ObjectStoreUnavailableError(ConnectionError):
-    """The S3-compatible object store refused or could not be reached."""
 
 
 class StackS3PickleIOManager(S3PickleIOManager):
@@ -34,13 +31,10 @@ class StackS3PickleIOManager(S3PickleIOManager):
             raise self.unavailable(error) from error
         return _NamingStoreErrors(inner, self)
 
-    def unavailable(self, error: Exception) -> ObjectStoreUnavailableError:
+    def unavailable(self, error: Exception) -> StorageUnavailableError:
+        """The same error as every other tier's when its store fails (naming endpoint, bucket)."""
         endpoint = self.s3_resource.endpoint_url or "the default AWS endpoint"
-        return ObjectStoreUnavailableError(
-            f"Cannot use bucket '{self.s3_bucket}' at the S3 endpoint {endpoint}: {error}. "
-            "Check S3_ENDPOINT_URL, S3_BUCKET and the AWS_ACCESS_KEY_ID / "
-            "AWS_SECRET_ACCESS_KEY credentials."
-        )
+        return StorageUnavailableError(f"s3://{self.s3_bucket}", endpoint, error)
 
 
 class _NamingStoreErrors(dg.IOManager):

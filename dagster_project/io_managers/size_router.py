@@ -68,6 +68,10 @@ class SizeRouterIOManager(TierIOManager):
         return (self.small.tier if size_mb < self.small_threshold_mb else self.medium.tier), size_mb
 
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        with self.storage_errors_named(self.base_upath):
+            self._route_output(context, obj)
+
+    def _route_output(self, context: dg.OutputContext, obj: Any) -> None:
         tier_name, size_mb = self.choose_tier(obj)
         tier = self._tier(tier_name)
         record_path = self.output_path(context)

@@ -15,12 +15,15 @@ metadata describes it. Everything else is shared and behaves the same on a local
   asset, the partition and the path.
 """
 
+import contextlib
 import io
 import os
 import time
+from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
 import dagster as dg
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field
 from upath import UPath
 
@@ -33,8 +36,15 @@ from dagster_project.io_managers.errors import (
 )
 from dagster_project.monitoring.step_meter import output_performance_metadata, value_size_bytes
 
-# Failures to reach an object store while reading, as opposed to a file that does not decode.
-STORAGE_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+# Failures to reach or use the storage itself (a closed port, a refused credential, a missing
+# bucket), as opposed to a file that does not decode: each becomes StorageUnavailableError.
+STORAGE_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    TimeoutError,
+    PermissionError,
+    BotoCoreError,
+    ClientError,
+)
 
 
 class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
@@ -66,6 +76,25 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
     def _base_path(self) -> UPath:
         # UPathIOManager reads this attribute; it is derived from config, never stored.
         return self.base_upath
+
+    @contextlib.contextmanager
+    def storage_errors_named(self, where: UPath | str) -> Iterator[None]:
+        """Turn a failure of the storage itself, raised anywhere inside, into
+        :class:`StorageUnavailableError` naming ``where`` and the endpoint (never a secret)."""
+        try:
+            yield
+        except (MissingStoredValueError, CorruptStoredValueError, StorageUnavailableError):
+            raise
+        except STORAGE_ERRORS as error:
+            raise StorageUnavailableError(str(where), self.endpoint_url, error) from error
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        with self.storage_errors_named(self.base_upath):
+            super().handle_output(context, obj)
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        with self.storage_errors_named(self.base_upath):
+            return super().load_input(context)
 
     def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
         """Serialize ``obj`` into the local file ``path`` (a temporary file, published later)."""
@@ -107,12 +136,13 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
                 append_digest(temporary)
             file_size_bytes = os.path.getsize(temporary)
 
-        try:
-            write_atomically(path, write)
-        except OSError as error:
-            if is_local(path):
-                raise
-            raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
+        with self.storage_errors_named(path):
+            try:
+                write_atomically(path, write)
+            except OSError as error:
+                if is_local(path):
+                    raise
+                raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
         return file_size_bytes
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:

@@ -1,0 +1,51 @@
+"""One error for one cause: whichever tier, store or load, an object store nobody answers on
+(a closed port) raises StorageUnavailableError naming the endpoint and the path, never the
+secret, never botocore's raw exception."""
+
+import secrets
+
+import pytest
+
+from dagster_project.io_managers.errors import StorageUnavailableError
+from tests.io_managers.managers import TIERS, make_manager
+from tests.io_managers.stored_values import load, store
+from tests.io_managers.test_tier_contract import partition_of, partitions_def_of, sample_value
+from tests.processes import free_port
+
+
+def on_closed_port(tier: str):
+    """The tier's manager on s3://, its endpoint a free port of 127.0.0.1 that nothing serves."""
+    endpoint = {"endpoint_url": f"http://127.0.0.1:{free_port()}"}
+    manager = make_manager(tier, "s3://unreachable/base").model_copy(update=endpoint)
+    if tier == "size_router":
+        routed = {
+            name: getattr(manager, name).model_copy(update=endpoint)
+            for name in ("small", "medium", "reference")
+        }
+        manager = manager.model_copy(update=routed)
+    return manager, endpoint["endpoint_url"]
+
+
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch) -> str:
+    secret = f"not-the-secret-{secrets.token_hex(8)}"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "someone")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    return secret
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("operation", ["store", "load"])
+def test_a_closed_port_is_the_storage_error_naming_the_endpoint(tier, operation, credentials):
+    manager, endpoint = on_closed_port(tier)
+    partition, partitions_def = partition_of(tier), partitions_def_of(tier)
+
+    with pytest.raises(StorageUnavailableError) as raised:
+        if operation == "store":
+            store(manager, sample_value(tier), partition=partition, partitions_def=partitions_def)
+        else:
+            load(manager, partition=partition, partitions_def=partitions_def)
+
+    assert endpoint in str(raised.value)
+    assert "unreachable/base" in str(raised.value)
+    assert credentials not in str(raised.value)
