@@ -10,11 +10,20 @@ line) *after* the value is safely in its tier, and loads always follow the recor
   which is still intact in its own tier;
 - once the record moved, the copy in the previous tier is deleted, so no stale copy can be read.
 
+Two processes may write the same asset at once, one value routed to each tier. On a local
+folder a write (value, record, stale copy) holds an exclusive lock on the record's folder and a
+load (record, value) a shared one, so a route change can never delete the file the record names.
+Object stores have no such lock: there the stale copy is left in place; loads follow the record,
+so it is never read.
+
 Nothing is kept in process memory: every step and every process sees the same records.
 """
 
 import contextlib
+import fcntl
 import json
+import os
+from collections.abc import Iterator
 from typing import IO, Any, ClassVar
 
 import dagster as dg
@@ -22,6 +31,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 from upath import UPath
 
+from dagster_project.io_managers.atomic_write import is_local, local_path
 from dagster_project.io_managers.digest import verified_payload
 from dagster_project.io_managers.medium import ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
@@ -68,20 +78,22 @@ class SizeRouterIOManager(TierIOManager):
         return (self.small.tier if size_mb < self.small_threshold_mb else self.medium.tier), size_mb
 
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
-        with self.storage_errors_named(self.base_upath):
-            self._route_output(context, obj)
+        record_path = self.output_path(context)
+        with self.storage_errors_named(self.base_upath), _folder_lock(record_path, exclusive=True):
+            self._route_output(context, obj, record_path)
 
-    def _route_output(self, context: dg.OutputContext, obj: Any) -> None:
+    def _route_output(self, context: dg.OutputContext, obj: Any, record_path: UPath) -> None:
         tier_name, size_mb = self.choose_tier(obj)
         tier = self._tier(tier_name)
-        record_path = self.output_path(context)
         previous = self._read_record_if_any(record_path)
 
         tier.handle_output(context, obj)
         stored_at = _relative(tier.output_path(context), tier.base_upath)
         self.write_file(context, {"tier": tier_name, "path": stored_at}, record_path)
 
-        if previous is not None and (previous["tier"], previous["path"]) != (tier_name, stored_at):
+        route = (tier_name, stored_at)
+        moved = previous is not None and (previous["tier"], previous["path"]) != route
+        if moved and is_local(record_path):  # under the folder lock (see the module docstring)
             self._delete_stale_copy(context, previous)
 
         if size_mb is not None and size_mb > self.large_threshold_mb:
@@ -113,9 +125,10 @@ class SizeRouterIOManager(TierIOManager):
         return {"tier": self._tier(record["tier"]).tier, "path": str(record["path"])}
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
-        record = super().load_from_path(context, path)
-        tier = self._tier(record["tier"])
-        return tier.load_from_path(context, tier.base_upath / record["path"])
+        with _folder_lock(path, exclusive=False):
+            record = super().load_from_path(context, path)
+            tier = self._tier(record["tier"])
+            return tier.load_from_path(context, tier.base_upath / record["path"])
 
     def _tier(self, name: str) -> TierIOManager:
         tiers: dict[str, TierIOManager] = {
@@ -142,6 +155,23 @@ class SizeRouterIOManager(TierIOManager):
         with contextlib.suppress(FileNotFoundError):
             stale.unlink()
         context.log.info(f"Route changed: deleted the stale {previous['tier']} copy at {stale}.")
+
+
+@contextlib.contextmanager
+def _folder_lock(record_path: UPath, exclusive: bool) -> Iterator[None]:
+    """``flock`` on the folder of a local record (no lock file to leave behind); nothing on an
+    object store. The kernel drops the lock of a killed process."""
+    if not is_local(record_path):
+        yield
+        return
+    folder = local_path(record_path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def _relative(path: UPath, base: UPath) -> str:
