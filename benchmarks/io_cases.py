@@ -109,6 +109,8 @@ def io_manager(spec: CaseSpec) -> dg.ConfigurableIOManagerFactory | dg.Configura
         )
     if spec.case == "small":
         return PickleIOManager(base_path=base, endpoint_url=endpoint)
+    if spec.case.endswith("_unchecked"):
+        return _unchecked_tier(spec.case)(base_path=base, endpoint_url=endpoint)
     if spec.case.startswith("medium_"):
         codec = spec.case.removeprefix("medium_").removesuffix(SYSTEM_ALLOCATOR)
         return ParquetIOManager(base_path=base, compression=codec, endpoint_url=endpoint)
@@ -123,6 +125,23 @@ def io_manager(spec: CaseSpec) -> dg.ConfigurableIOManagerFactory | dg.Configura
             reference=ReferenceIOManager(base_path=f"{base}/reference", endpoint_url=endpoint),
         )
     raise ValueError(f"unknown managed case {spec.case!r}")
+
+
+def _unchecked_tier(case: str) -> type:
+    """The small or medium tier without its integrity checks, to price those checks."""
+    from dagster_project.io_managers.medium import ParquetIOManager
+    from dagster_project.io_managers.small import PickleIOManager
+
+    class PickleWithoutDigest(PickleIOManager):
+        digest_footer = False
+
+    class ParquetWithoutPageChecksums(ParquetIOManager):
+        page_checksums = False
+
+    return {
+        "small_unchecked": PickleWithoutDigest,
+        "medium_zstd_unchecked": ParquetWithoutPageChecksums,
+    }[case]
 
 
 def _partition(spec: CaseSpec) -> dict[str, Any]:
@@ -243,7 +262,9 @@ S3_MODULES = ("s3fs", "dagster_aws.s3")
 MANAGED_LOCAL = (
     "stock",
     "small",
+    "small_unchecked",
     *(f"medium_{codec}" for codec in CODECS),
+    "medium_zstd_unchecked",
     f"medium_zstd{SYSTEM_ALLOCATOR}",
     "time_series",
     "size_router",

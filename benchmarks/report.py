@@ -15,8 +15,10 @@ DEFAULT_CODEC = "zstd"
 CASE_LABELS = {
     "stock": "Dagster stock manager (baseline)",
     "small": "small tier: `PickleIOManager`",
+    "small_unchecked": "small tier without its SHA-256 digest (prices the check)",
     **{f"medium_{codec}": f"medium tier: `ParquetIOManager`, {codec}" for codec in CODECS},
     f"medium_zstd{SYSTEM_ALLOCATOR}": "medium tier, zstd, with `ARROW_DEFAULT_MEMORY_POOL=system`",
+    "medium_zstd_unchecked": "medium tier, zstd, without page checksums (prices the check)",
     "time_series": "time-series tier: `TimeSeriesIOManager` (zstd)",
     "size_router": "size router: `SizeRouterIOManager`",
     "arrow_ipc": "bound: Arrow IPC (Feather), uncompressed",
@@ -163,6 +165,22 @@ def goals(results: Results) -> list[list[str]]:
                 _verdict(not over),
             ]
         )
+    for size in local_sizes:
+        costs = []
+        for checked, label in (("small", "small, SHA-256"), ("medium_zstd", "medium, page CRCs")):
+            with_check = _find(results, "local", size, checked)
+            without = _find(results, "local", size, f"{checked}_unchecked")
+            if with_check and without and _total(without) > 0:
+                costs.append(f"{label} {_total(with_check) / _total(without):.2f}x")
+        if costs:
+            rows.append(
+                [
+                    f"cost of the integrity checks, write+read with / without ({size} frame)",
+                    "; ".join(costs),
+                    "none",
+                    "measured",
+                ]
+            )
     in_process = results.graph_runs.get("in_process")
     if in_process is not None:
         share = in_process.overhead_seconds / in_process.wall_seconds

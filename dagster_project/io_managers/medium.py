@@ -63,7 +63,9 @@ DICTIONARY_PAGE_LIMIT_BYTES = 64 * 2**10
 COMPRESSION_LEVELS = {"zstd": 3, "gzip": 1, "brotli": 3}
 
 
-def write_parquet(frame: pd.DataFrame, path: str, compression: str) -> None:
+def write_parquet(
+    frame: pd.DataFrame, path: str, compression: str, page_checksums: bool = True
+) -> None:
     """Write ``frame`` to ``path`` one row group at a time (see the module docstring).
 
     The schema comes from the first row group. A later row group whose values do not fit it
@@ -74,7 +76,7 @@ def write_parquet(frame: pd.DataFrame, path: str, compression: str) -> None:
         "compression": compression,
         "compression_level": COMPRESSION_LEVELS.get(compression),
         "dictionary_pagesize_limit": DICTIONARY_PAGE_LIMIT_BYTES,
-        "write_page_checksum": True,
+        "write_page_checksum": page_checksums,
     }
     first = pa.Table.from_pandas(frame.iloc[:ROW_GROUP_ROWS], preserve_index=None, nthreads=1)
     schema = _whole_frame_index(first.schema, frame)
@@ -92,9 +94,10 @@ def write_parquet(frame: pd.DataFrame, path: str, compression: str) -> None:
         pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **options)
 
 
-def read_parquet(file: IO[bytes] | str) -> pd.DataFrame:
-    """Read a Parquet file into pandas one row group at a time (see the module docstring)."""
-    parquet = pq.ParquetFile(file, page_checksum_verification=True)
+def read_parquet(file: IO[bytes] | str, page_checksums: bool = True) -> pd.DataFrame:
+    """Read a Parquet file into pandas one row group at a time (see the module docstring),
+    verifying each page's checksum unless ``page_checksums`` is false."""
+    parquet = pq.ParquetFile(file, page_checksum_verification=page_checksums)
     if parquet.num_row_groups <= 1:
         return parquet.read().to_pandas()
     schema = parquet.schema_arrow
@@ -152,15 +155,17 @@ class ParquetIOManager(TierIOManager):
 
     tier: ClassVar[str] = "medium"
     extension: ClassVar[str] = ".parquet"
+    # Write and verify a checksum per page (the benchmarks price it by turning it off).
+    page_checksums: ClassVar[bool] = True
 
     def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
         if not isinstance(obj, pd.DataFrame):
             raise UnsupportedValueError(context.asset_key, self.tier, "a pandas DataFrame", obj)
-        write_parquet(obj, path, self.compression)
+        write_parquet(obj, path, self.compression, self.page_checksums)
         pa.default_memory_pool().release_unused()
 
     def read_value(self, context: dg.InputContext, file: IO[bytes]) -> pd.DataFrame:
-        frame = read_parquet(file)
+        frame = read_parquet(file, self.page_checksums)
         pa.default_memory_pool().release_unused()
         return frame
 
