@@ -20,6 +20,7 @@ Nothing is kept in process memory: every step and every process sees the same re
 """
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -36,7 +37,7 @@ from dagster_project.io_managers.digest import verified_payload
 from dagster_project.io_managers.medium import ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.small import PickleIOManager
-from dagster_project.io_managers.tier_io_manager import TierIOManager
+from dagster_project.io_managers.tier_io_manager import READ_ATTEMPTS, TierIOManager
 from dagster_project.monitoring.step_meter import value_size_bytes
 
 
@@ -141,14 +142,20 @@ class SizeRouterIOManager(TierIOManager):
         return tiers[name]
 
     def _read_record_if_any(self, record_path: UPath) -> dict[str, str] | None:
-        """The current record, or None when there is none or it is damaged (then the previous
-        copy is unknown and stays where it is; loads follow the new record)."""
-        try:
-            return self._parse_record(verified_payload(record_path.read_bytes()))
-        except FileNotFoundError:
-            return None
-        except (ValueError, KeyError, TypeError):  # damaged (DamagedFileError) or undecodable
-            return None
+        """The current record, or None when there is none, it is damaged, or another writer
+        keeps replacing it (then the previous copy is unknown and stays where it is; loads
+        follow the new record)."""
+        for _ in range(READ_ATTEMPTS):
+            try:
+                return self._parse_record(verified_payload(record_path.read_bytes()))
+            except FileNotFoundError:
+                return None
+            except (ValueError, KeyError, TypeError):  # damaged (DamagedFileError) or undecodable
+                return None
+            except OSError as error:
+                if error.errno != errno.EBUSY:  # s3fs's FileExpired: replaced while read
+                    raise
+        return None
 
     def _delete_stale_copy(self, context: dg.OutputContext, previous: dict[str, str]) -> None:
         stale = self._tier(previous["tier"]).base_upath / previous["path"]

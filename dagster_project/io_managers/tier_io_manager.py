@@ -16,6 +16,7 @@ metadata describes it. Everything else is shared and behaves the same on a local
 """
 
 import contextlib
+import errno
 import io
 import os
 import time
@@ -35,6 +36,13 @@ from dagster_project.io_managers.errors import (
     StorageUnavailableError,
 )
 from dagster_project.monitoring.step_meter import output_performance_metadata, value_size_bytes
+
+READ_ATTEMPTS = 3
+
+
+class _ReplacedWhileReadingError(Exception):
+    """The stored object changed between opening and reading it (a concurrent write)."""
+
 
 # Failures to reach or use the storage itself (a closed port, a refused credential, a missing
 # bucket), as opposed to a file that does not decode: each becomes StorageUnavailableError.
@@ -146,6 +154,19 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
         return file_size_bytes
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
+        # An object replaced by a newer write while it is being read (s3fs sees its ETag change)
+        # is read again: the reader gets the newer value, as a local rename would give it.
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            try:
+                return self._load_once(context, path)
+            except _ReplacedWhileReadingError as replaced:
+                if attempt == READ_ATTEMPTS:
+                    raise StorageUnavailableError(
+                        str(path), self.endpoint_url, replaced.__cause__ or replaced
+                    ) from replaced
+        raise AssertionError("unreachable")
+
+    def _load_once(self, context: dg.InputContext, path: UPath) -> Any:
         try:
             file = path.open("rb")
         except FileNotFoundError as error:
@@ -161,13 +182,22 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
                 return self.read_value(context, file)
             except STORAGE_ERRORS as error:
                 raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
+            except OSError as error:
+                if error.errno == errno.EBUSY and not is_local(path):  # s3fs's FileExpired
+                    raise _ReplacedWhileReadingError() from error
+                raise self._corrupt(context, path, error) from error
             except Exception as error:  # any failure to decode: the file is not a stored value
-                raise CorruptStoredValueError(
-                    context.asset_key,
-                    self._partition_of(context, path),
-                    str(path),
-                    f"{type(error).__name__}: {error}",
-                ) from error
+                raise self._corrupt(context, path, error) from error
+
+    def _corrupt(
+        self, context: dg.InputContext, path: UPath, error: Exception
+    ) -> CorruptStoredValueError:
+        return CorruptStoredValueError(
+            context.asset_key,
+            self._partition_of(context, path),
+            str(path),
+            f"{type(error).__name__}: {error}",
+        )
 
     def make_directory(self, path: UPath) -> None:
         # Object stores have no folders, and s3fs's mkdir on a bucket-level path creates a bucket.

@@ -14,6 +14,19 @@ FIRST_HOUR = "2024-01-01-00:00"
 TIERS = ("small", "medium", "time_series", "reference", "size_router")
 
 
+def on_endpoint(manager: TierIOManager, endpoint_url: str | None) -> TierIOManager:
+    """``manager`` (and a router's tiers) talking to the S3 server at ``endpoint_url``."""
+    if endpoint_url is None:
+        return manager
+    endpoint = {"endpoint_url": endpoint_url}
+    if isinstance(manager, SizeRouterIOManager):
+        tiers = ("small", "medium", "reference")
+        endpoint.update(
+            {name: getattr(manager, name).model_copy(update=endpoint) for name in tiers}
+        )
+    return manager.model_copy(update=endpoint)
+
+
 def make_manager(tier: str, base_path: str) -> TierIOManager:
     """The I/O manager of ``tier`` storing under ``base_path``; the router's threshold is 1 MB."""
     if tier == "small":

@@ -1,22 +1,26 @@
 """Two real processes write the same asset through the size router at the same moment, one on
 each side of the threshold, round after round, while a third reads: every load returns a value
-one of them wrote, never "missing", and the route record always names a file that exists."""
+one of them wrote, never "missing", and the route record always names a file that exists. On a
+local folder and on the real S3 server."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.io_managers.managers import make_manager
+import pytest
+
+from tests.io_managers.managers import make_manager, on_endpoint
 from tests.io_managers.stored_values import load
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 150
 
 
-def writer(base: Path, kind: str) -> subprocess.Popen:
+def writer(base: str, kind: str, endpoint: str | None) -> subprocess.Popen:
+    command = [sys.executable, "-m", "tests.io_managers.racing_writer", base, kind, str(ROUNDS)]
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.io_managers.racing_writer", str(base), kind, str(ROUNDS)],
+        command + ([endpoint] if endpoint else []),
         cwd=REPOSITORY_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -31,16 +35,30 @@ def loaded_writer(router) -> str:
     return frame["writer"].iloc[0]
 
 
-def test_racing_writers_on_both_sides_of_the_threshold_never_lose_the_value(tmp_path):
-    router = make_manager("size_router", str(tmp_path))
-    writers = [writer(tmp_path, "small"), writer(tmp_path, "large")]
+@pytest.fixture(params=["local", "s3"])
+def store_base(request, tmp_path) -> tuple[str, str | None]:
+    """Where the router stores: a local folder, or a bucket on the session's S3 server."""
+    if request.param == "local":
+        return str(tmp_path), None
+    bucket = request.getfixturevalue("object_store_bucket")
+    return f"s3://{bucket}/race", request.getfixturevalue("object_store_endpoint")
+
+
+def test_racing_writers_on_both_sides_of_the_threshold_never_lose_the_value(store_base):
+    base, endpoint = store_base
+    router = on_endpoint(make_manager("size_router", base), endpoint)
+    record = router.base_upath / "raced.route.json"
+    writers = [writer(base, "small", endpoint), writer(base, "large", endpoint)]
     seen = set()
     while any(process.poll() is None for process in writers):
-        if (tmp_path / "routes" / "raced.route.json").exists():
+        if record.exists():
             seen.add(loaded_writer(router))  # raises MissingStoredValueError if the race lost it
     outputs = [process.communicate()[0] for process in writers]
+    errors = [
+        "\n".join(line for line in out.splitlines() if " DEBUG " not in line) for out in outputs
+    ]
 
-    assert [process.returncode for process in writers] == [0, 0], outputs
+    assert [process.returncode for process in writers] == [0, 0], [text[-3000:] for text in errors]
     final = loaded_writer(router)
     assert final in {f"small-{ROUNDS - 1}", f"large-{ROUNDS - 1}"}
     assert {name.split("-")[0] for name in seen} <= {"small", "large"}

@@ -7,7 +7,7 @@ import secrets
 import pytest
 
 from dagster_project.io_managers.errors import StorageUnavailableError
-from tests.io_managers.managers import TIERS, make_manager
+from tests.io_managers.managers import TIERS, make_manager, on_endpoint
 from tests.io_managers.stored_values import load, store
 from tests.io_managers.test_tier_contract import partition_of, partitions_def_of, sample_value
 from tests.processes import free_port
@@ -15,15 +15,8 @@ from tests.processes import free_port
 
 def on_closed_port(tier: str):
     """The tier's manager on s3://, its endpoint a free port of 127.0.0.1 that nothing serves."""
-    endpoint = {"endpoint_url": f"http://127.0.0.1:{free_port()}"}
-    manager = make_manager(tier, "s3://unreachable/base").model_copy(update=endpoint)
-    if tier == "size_router":
-        routed = {
-            name: getattr(manager, name).model_copy(update=endpoint)
-            for name in ("small", "medium", "reference")
-        }
-        manager = manager.model_copy(update=routed)
-    return manager, endpoint["endpoint_url"]
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    return on_endpoint(make_manager(tier, "s3://unreachable/base"), endpoint), endpoint
 
 
 @pytest.fixture(autouse=True)
