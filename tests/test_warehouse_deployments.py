@@ -31,9 +31,17 @@ def snapshot(warehouse: WarehouseResource) -> dict[str, pd.DataFrame]:
 
 
 def materialize(resources: dict, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        list(defs.assets or []), selection=WAREHOUSE_GROUPS, resources=resources, instance=instance
-    )
+    # Run through a second handle on the same storage, entered for the call: loading the
+    # definitions reads the definitions-state storage of the instance entered last in this
+    # context, and one full test session failed here with that storage's instance already
+    # collected ("Attempted to resolve undefined DagsterInstance weakref").
+    with dg.DagsterInstance.from_ref(instance.get_ref()) as handle:
+        return dg.materialize(
+            list(defs.assets or []),
+            selection=WAREHOUSE_GROUPS,
+            resources=resources,
+            instance=handle,
+        )
 
 
 def latest_metadata(instance: dg.DagsterInstance, asset: str) -> dict:
