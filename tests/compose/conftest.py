@@ -157,7 +157,8 @@ def compose_stack(docker_engine_environ):
         stack.timings["stand_in_images_s"] = time.monotonic() - started
         started = time.monotonic()
         build = stack.compose("build")
-        (ARTIFACTS / "compose-build.log").open("a").write(build.stdout + build.stderr)
+        with open(ARTIFACTS / "compose-build.log", "a") as log:
+            log.write(build.stdout + build.stderr)
         stack.timings["build_s"] = time.monotonic() - started
         stack.timings["up_s"] = stack.up()
         yield stack
