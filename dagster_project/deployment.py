@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_aws.s3 import S3Resource
 from dagster_dbt import DbtCliResource
 
 from dagster_project import settings
+from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.io_managers.medium import ParquetCompression, ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
@@ -31,6 +31,7 @@ from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.time_series import TimeSeriesIOManager
 from dagster_project.resources.resource_thresholds import ResourceThresholdsResource
+from dagster_project.resources.s3_client import S3ClientResource
 from dagster_project.resources.spark import SparkResource
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.resources.tier_stores import TierStoresResource
@@ -39,23 +40,29 @@ from dagster_project.tiers import IO_MANAGER_KEYS, Tier
 
 
 def build_resources() -> dict[str, Any]:
-    """Every resource the definitions need, for the deployment the environment selects."""
+    """Every resource the definitions need, for the deployment the environment selects; every
+    network client among them with the limits of ``settings.client_timeouts()``."""
+    timeouts = settings.client_timeouts()
     if settings.deployment() == "stack":
-        tiers = stack_tier_io_managers()
+        tiers = stack_tier_io_managers(timeouts)
         stores = TierStoresResource(
-            base_url=settings.stack_storage_url(), endpoint_url=settings.s3_endpoint_url()
+            base_url=settings.stack_storage_url(),
+            endpoint_url=settings.s3_endpoint_url(),
+            timeouts=timeouts,
         )
     else:
-        tiers = tier_io_managers(settings.storage_url(), settings.parquet_compression())
-        stores = TierStoresResource(base_url=settings.storage_url())
+        tiers = tier_io_managers(
+            settings.storage_url(), settings.parquet_compression(), timeouts=timeouts
+        )
+        stores = TierStoresResource(base_url=settings.storage_url(), timeouts=timeouts)
     return {
         **tiers,
         "tier_stores": stores,
         "resource_thresholds": ResourceThresholdsResource(disk_path=disk_path(stores.base_url)),
         "synthetic_data": SyntheticDataResource(scale=settings.data_scale()),
-        "warehouse": warehouse_resource(),
+        "warehouse": warehouse_resource(timeouts),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
-        "spark": spark_resource(),
+        "spark": spark_resource(timeouts),
     }
 
 
@@ -69,9 +76,10 @@ def disk_path(base_url: str) -> str:
     return str(folder)
 
 
-def spark_resource() -> SparkResource:
+def spark_resource(timeouts: ClientTimeouts | None = None) -> SparkResource:
     """Spark on ``SPARK_MASTER_URL`` (``local[*]`` by default), writing under ``LAKE_URL``."""
     return SparkResource(
+        timeouts=timeouts or ClientTimeouts(),
         master=settings.spark_master_url(),
         lake_url=settings.lake_url(),
         driver_host=os.environ.get("SPARK_DRIVER_HOST", "").strip() or "127.0.0.1",
@@ -87,23 +95,29 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
 
 
-def warehouse_resource() -> WarehouseResource:
+def warehouse_resource(timeouts: ClientTimeouts | None = None) -> WarehouseResource:
     """The warehouse at ``WAREHOUSE_URL``, read through ``dg.EnvVar`` so its password is never
     part of the resource's visible config; the local DuckDB file when unset."""
     url = settings.warehouse_url()
+    timeouts = timeouts or ClientTimeouts()
     if os.environ.get("WAREHOUSE_URL", "").strip():
-        return WarehouseResource(url=dg.EnvVar("WAREHOUSE_URL"))
-    return WarehouseResource(url=url)
+        return WarehouseResource(url=dg.EnvVar("WAREHOUSE_URL"), timeouts=timeouts)
+    return WarehouseResource(url=url, timeouts=timeouts)
 
 
-def stack_tier_io_managers() -> dict[str, Any]:
+def stack_tier_io_managers(timeouts: ClientTimeouts | None = None) -> dict[str, Any]:
     """The tiers on the object store; the small tier is dagster-aws's S3 pickle manager."""
     endpoint_url = settings.s3_endpoint_url()
+    timeouts = timeouts or ClientTimeouts()
     tiers = tier_io_managers(
-        settings.stack_storage_url(), settings.parquet_compression(), endpoint_url=endpoint_url
+        settings.stack_storage_url(),
+        settings.parquet_compression(),
+        endpoint_url=endpoint_url,
+        timeouts=timeouts,
     )
     s3_small = StackS3PickleIOManager(
-        s3_resource=S3Resource(
+        s3_resource=S3ClientResource(
+            timeouts=timeouts,
             endpoint_url=endpoint_url,
             aws_access_key_id=dg.EnvVar("AWS_ACCESS_KEY_ID"),
             aws_secret_access_key=dg.EnvVar("AWS_SECRET_ACCESS_KEY"),
@@ -115,26 +129,28 @@ def stack_tier_io_managers() -> dict[str, Any]:
 
 
 def tier_io_managers(
-    base_url: str, compression: ParquetCompression = "zstd", endpoint_url: str | None = None
+    base_url: str,
+    compression: ParquetCompression = "zstd",
+    endpoint_url: str | None = None,
+    timeouts: ClientTimeouts | None = None,
 ) -> dict[str, Any]:
     """One I/O manager per tier under ``base_url``; the default ``io_manager`` is the small tier."""
     base_url = base_url.rstrip("/")
-    small = PickleIOManager(base_path=f"{base_url}/small", endpoint_url=endpoint_url)
-    medium = ParquetIOManager(
-        base_path=f"{base_url}/medium", compression=compression, endpoint_url=endpoint_url
-    )
-    reference = ReferenceIOManager(base_path=f"{base_url}/reference", endpoint_url=endpoint_url)
+    store = {"endpoint_url": endpoint_url, "timeouts": timeouts or ClientTimeouts()}
+    small = PickleIOManager(base_path=f"{base_url}/small", **store)
+    medium = ParquetIOManager(base_path=f"{base_url}/medium", compression=compression, **store)
+    reference = ReferenceIOManager(base_path=f"{base_url}/reference", **store)
     return {
         "io_manager": small,
         IO_MANAGER_KEYS[Tier.SMALL]: small,
         IO_MANAGER_KEYS[Tier.MEDIUM]: medium,
         IO_MANAGER_KEYS[Tier.TIME_SERIES]: TimeSeriesIOManager(
-            base_path=f"{base_url}/time_series", compression=compression, endpoint_url=endpoint_url
+            base_path=f"{base_url}/time_series", compression=compression, **store
         ),
         IO_MANAGER_KEYS[Tier.REFERENCE]: reference,
         IO_MANAGER_KEYS[Tier.SIZE_ROUTER]: SizeRouterIOManager(
             base_path=f"{base_url}/size_router",
-            endpoint_url=endpoint_url,
+            **store,
             small=small,
             medium=medium,
             reference=reference,

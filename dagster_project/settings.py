@@ -13,6 +13,12 @@ from typing import get_args
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from dagster_project.client_timeouts import (
+    DEFAULT_ATTEMPTS,
+    DEFAULT_CONNECT_SECONDS,
+    DEFAULT_READ_SECONDS,
+    ClientTimeouts,
+)
 from dagster_project.io_managers.medium import ParquetCompression
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
@@ -186,5 +192,48 @@ def automation_default_status(environ: Mapping[str, str] = os.environ) -> str:
         raise SettingsError(
             f"AUTOMATION='{value}' is not a valid value. Valid values: "
             f"{', '.join(AUTOMATION_STATES)}."
+        )
+    return value
+
+
+MAXIMUM_ATTEMPTS = 10
+
+
+def client_timeouts(environ: Mapping[str, str] = os.environ) -> ClientTimeouts:
+    """The limits of every network client (see :mod:`dagster_project.client_timeouts`):
+    ``CLIENT_CONNECT_TIMEOUT_SECONDS`` (whole seconds, as libpq counts them),
+    ``CLIENT_READ_TIMEOUT_SECONDS`` and ``CLIENT_ATTEMPTS`` (the first try included)."""
+    return ClientTimeouts(
+        connect_seconds=_positive(
+            environ, "CLIENT_CONNECT_TIMEOUT_SECONDS", DEFAULT_CONNECT_SECONDS, "a whole number"
+        ),
+        read_seconds=_positive(environ, "CLIENT_READ_TIMEOUT_SECONDS", DEFAULT_READ_SECONDS),
+        attempts=int(
+            _positive(
+                environ, "CLIENT_ATTEMPTS", DEFAULT_ATTEMPTS, "a whole number", MAXIMUM_ATTEMPTS
+            )
+        ),
+    )
+
+
+def _positive(
+    environ: Mapping[str, str],
+    name: str,
+    default: float,
+    kind: str = "a number",
+    maximum: float = float("inf"),
+) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    whole = kind == "a whole number"
+    if not 0 < value <= maximum or value == float("inf") or (whole and not value.is_integer()):
+        limit = f" up to {maximum:g}" if maximum < float("inf") else ""
+        raise SettingsError(
+            f"{name}='{raw}' must be {kind} above 0{limit}, for example {default:g}."
         )
     return value

@@ -29,6 +29,7 @@ from pathlib import Path
 import psutil
 import requests
 
+from dagster_project import settings
 from deploy import object_store, postgres, spark_cluster
 from deploy.ports import free_port
 
@@ -112,6 +113,7 @@ class NativeStack:
             # Stopped unless asked for: the stack's tests launch their own runs and count them.
             "AUTOMATION": os.environ.get("AUTOMATION", "stopped"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **settings.client_timeouts().environment(),
         }
         self.folder.mkdir(parents=True, exist_ok=True)
         stored.write_text(

@@ -30,6 +30,11 @@ def append_digest(path: str) -> None:
         file.write(PREFIX + digest.hexdigest().encode("ascii") + b"\n")
 
 
+def with_digest(payload: bytes) -> bytes:
+    """``payload`` followed by its digest line, for a store written in one request."""
+    return payload + PREFIX + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n"
+
+
 def verified_payload(data: bytes) -> memoryview:
     """The bytes before the digest line, once they are shown to match it."""
     footer = data[-FOOTER_BYTES:]

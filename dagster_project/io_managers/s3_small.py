@@ -1,77 +1,115 @@
 """The small tier in the stack: dagster-aws's ``S3PickleIOManager`` on the S3-compatible store.
 
-Used as it ships (S3 PUTs are atomic: a killed upload never replaces the previous object), with
-two additions: the uniform performance metadata of every write (the stored size read back with
-a HEAD request), and when the store refuses or cannot be reached (wrong endpoint, missing
-bucket, wrong credentials), at start-up or on any read or write, the error names the endpoint
-and the bucket, and never the secret.
+dagster-aws's layout, keys and atomic PUTs (a killed upload never replaces the previous object),
+with what every file tier of this project adds:
+
+- each object ends with the SHA-256 line of :mod:`.digest`, checked before unpickling, so a
+  damaged object is refused (:class:`CorruptStoredValueError`) rather than loaded as another value;
+- a missing object is :class:`MissingStoredValueError`, naming asset, partition and key;
+- the uniform performance metadata of every write (the stored size read back with a HEAD);
+- a store that refuses or cannot be reached (wrong endpoint, missing bucket, wrong credentials,
+  a server that never answers) is :class:`StorageUnavailableError`, naming the endpoint and the
+  bucket, never the secret. The client's timeouts are those of its ``S3ClientResource``.
 """
 
+import pickle
 import time
 from typing import Any
 
 import dagster as dg
 from botocore.exceptions import BotoCoreError, ClientError
+from dagster._utils.cached_method import cached_method
 from dagster_aws.s3 import S3PickleIOManager
 from dagster_aws.s3.io_manager import PickledObjectS3IOManager
+from upath import UPath
 
-from dagster_project.io_managers.errors import StorageUnavailableError
+from dagster_project.io_managers.digest import verified_payload, with_digest
+from dagster_project.io_managers.errors import (
+    CorruptStoredValueError,
+    MissingStoredValueError,
+    StorageUnavailableError,
+)
 from dagster_project.monitoring.step_meter import output_performance_metadata
 
 STORE_ERRORS = (ClientError, BotoCoreError)
 
 
-class StackS3PickleIOManager(S3PickleIOManager):
-    """``S3PickleIOManager`` whose errors say which store and bucket failed."""
+class DigestPickledObjectS3IOManager(PickledObjectS3IOManager):
+    """dagster-aws's S3 pickle layout, each object carrying the digest of its pickle."""
 
-    def create_io_manager(self, context: dg.InitResourceContext) -> dg.IOManager:
+    def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
+        body = with_digest(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+        self.s3.put_object(Bucket=self.bucket, Key=path.as_posix(), Body=body)
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
+        partition = _partition_of(self, context, path)
         try:
-            inner = super().create_io_manager(context)
-        except STORE_ERRORS as error:
-            raise self.unavailable(error) from error
-        return _NamingStoreErrors(inner, self)
+            data = self.s3.get_object(Bucket=self.bucket, Key=path.as_posix())["Body"].read()
+        except self.s3.exceptions.NoSuchKey as error:
+            uri = self._uri_for_path(path)
+            raise MissingStoredValueError(context.asset_key, partition, uri) from error
+        try:
+            return pickle.loads(verified_payload(data))
+        except Exception as error:  # any failure to decode: the object is not a stored value
+            raise CorruptStoredValueError(
+                context.asset_key,
+                partition,
+                self._uri_for_path(path),
+                f"{type(error).__name__}: {error}",
+            ) from error
+
+    def stored_bytes(self, context: dg.OutputContext) -> int:
+        """Size of the objects just written, from the store itself (one HEAD per object)."""
+        if context.has_asset_partitions:
+            paths = list(self._get_paths_for_partitions(context).values())
+        else:
+            paths = [self._get_path(context)]
+        return sum(
+            self.s3.head_object(Bucket=self.bucket, Key=path.as_posix())["ContentLength"]
+            for path in paths
+        )
+
+
+def _partition_of(manager: dg.UPathIOManager, context: dg.InputContext, path: UPath) -> str | None:
+    if not (context.has_asset_key and context.has_asset_partitions):
+        return None
+    for partition_key, partition_path in manager._get_paths_for_partitions(context).items():
+        if partition_path == path:
+            return partition_key
+    return None
+
+
+class StackS3PickleIOManager(S3PickleIOManager):
+    """``S3PickleIOManager`` with digests, metadata and errors that say which store failed."""
+
+    @cached_method
+    def inner_io_manager(self) -> DigestPickledObjectS3IOManager:
+        return DigestPickledObjectS3IOManager(
+            s3_bucket=self.s3_bucket,
+            s3_session=self.s3_resource.get_client(),
+            s3_prefix=self.s3_prefix,
+        )
 
     def unavailable(self, error: Exception) -> StorageUnavailableError:
         """The same error as every other tier's when its store fails (naming endpoint, bucket)."""
         endpoint = self.s3_resource.endpoint_url or "the default AWS endpoint"
         return StorageUnavailableError(f"s3://{self.s3_bucket}", endpoint, error)
 
-
-class _NamingStoreErrors(dg.IOManager):
-    """Delegates to dagster-aws's I/O manager, adding endpoint and bucket to store errors."""
-
-    def __init__(self, inner: dg.IOManager, factory: StackS3PickleIOManager):
-        self._inner = inner
-        self._factory = factory
-
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         started = time.perf_counter()
         try:
-            self._inner.handle_output(context, obj)
+            inner = self.inner_io_manager()
+            inner.handle_output(context, obj)
             serialization_seconds = time.perf_counter() - started
-            stored_bytes = self._stored_bytes(context)
+            stored_bytes = inner.stored_bytes(context)
         except STORE_ERRORS as error:
-            raise self._factory.unavailable(error) from error
+            raise self.unavailable(error) from error
         context.add_output_metadata(
             output_performance_metadata(context, obj, serialization_seconds, stored_bytes)
         )
 
-    def _stored_bytes(self, context: dg.OutputContext) -> int | None:
-        """Size of the objects just written, from the store itself (one HEAD per object)."""
-        inner = self._inner
-        if not isinstance(inner, PickledObjectS3IOManager):
-            return None
-        if context.has_asset_partitions:
-            paths = list(inner._get_paths_for_partitions(context).values())
-        else:
-            paths = [inner._get_path(context)]
-        return sum(
-            inner.s3.head_object(Bucket=inner.bucket, Key=path.as_posix())["ContentLength"]
-            for path in paths
-        )
-
     def load_input(self, context: dg.InputContext) -> Any:
         try:
-            return self._inner.load_input(context)
+            return self.inner_io_manager().load_input(context)
         except STORE_ERRORS as error:
-            raise self._factory.unavailable(error) from error
+            raise self.unavailable(error) from error

@@ -28,6 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field
 from upath import UPath
 
+from dagster_project.client_timeouts import OBJECT_STORE_PROTOCOLS, ClientTimeouts
 from dagster_project.io_managers.atomic_write import is_local, write_atomically
 from dagster_project.io_managers.digest import append_digest, verified_payload
 from dagster_project.io_managers.errors import (
@@ -66,6 +67,10 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
         description="S3-compatible endpoint for s3:// base paths (MinIO, SeaweedFS); "
         "credentials come from the standard AWS_* environment variables.",
     )
+    timeouts: ClientTimeouts = Field(
+        default_factory=ClientTimeouts,
+        description="Connect and read timeouts and attempts of the object store's client.",
+    )
 
     tier: ClassVar[str]
     extension: ClassVar[str]
@@ -76,8 +81,8 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
     def base_upath(self) -> UPath:
         """The configured base path as a UPath, carrying the endpoint for object stores."""
         path = UPath(self.base_path)
-        if self.endpoint_url and not is_local(path):
-            return UPath(self.base_path, endpoint_url=self.endpoint_url)
+        if path.protocol in OBJECT_STORE_PROTOCOLS:
+            return self.timeouts.object_store_path(self.base_path, self.endpoint_url)
         return path
 
     @property

@@ -23,6 +23,8 @@ from typing import Any
 from dagster_pyspark import PySparkResource
 from pydantic import Field
 
+from dagster_project.client_timeouts import ClientTimeouts
+
 
 class SparkUnavailableError(ConnectionError):
     """The Spark master cannot be reached, or it has no worker to run the job."""
@@ -43,7 +45,10 @@ class SparkResource(PySparkResource):
     executor_memory: str = Field(default="1g")
     executor_cores: int = Field(default=2, gt=0)
     adaptive_execution: bool = Field(default=True)
-    master_timeout_seconds: float = Field(default=10, gt=0)
+    timeouts: ClientTimeouts = Field(
+        default_factory=ClientTimeouts,
+        description="Limits of the master check (connect, attempts) and of s3a's S3 client.",
+    )
     executor_timeout_seconds: float = Field(default=60, gt=0)
     ui_url: str | None = Field(
         default=None, description="Master web UI (http://HOST:8080) to link applications to."
@@ -70,7 +75,7 @@ class SparkResource(PySparkResource):
             "spark.ui.showConsoleProgress": "false",
         }
         if self.lake_url.startswith("s3a://"):
-            properties |= self._s3a_properties()
+            properties |= self._s3a_properties() | self.timeouts.s3a_properties()
         return properties | {key: str(value) for key, value in self.spark_config.items()}
 
     def _s3a_properties(self) -> dict[str, str]:
@@ -120,21 +125,23 @@ class SparkResource(PySparkResource):
             self._spark_session = None
 
     def check_master_reachable(self) -> None:
-        """Fail fast, naming the URL, when no master of a ``spark://`` URL accepts connections."""
+        """Fail fast, naming the URL, when no master of a ``spark://`` URL accepts connections
+        (each tried ``timeouts.attempts`` times, ``timeouts.connect_seconds`` each)."""
         if not self.master.startswith("spark://"):
             return
         errors = []
-        for address in self.master.removeprefix("spark://").split(","):
-            host, _, port = address.rpartition(":")
-            try:
-                with socket.create_connection((host, int(port)), self.master_timeout_seconds):
-                    return
-            except (OSError, ValueError) as error:
-                errors.append(f"{address}: {error}")
+        for _ in range(self.timeouts.attempts):
+            for address in self.master.removeprefix("spark://").split(","):
+                host, _, port = address.rpartition(":")
+                try:
+                    with socket.create_connection((host, int(port)), self.timeouts.connect_seconds):
+                        return
+                except (OSError, ValueError) as error:
+                    errors.append(f"{address}: {error}")
         raise SparkUnavailableError(
-            f"Cannot reach the Spark master at {self.master} within "
-            f"{self.master_timeout_seconds:g} s ({'; '.join(errors)}). Check SPARK_MASTER_URL "
-            "and that the master is running (deploy/spark_cluster.py starts one)."
+            f"Cannot reach the Spark master at {self.master} in {self.timeouts.attempts} "
+            f"attempt(s) of {self.timeouts.connect_seconds:g} s ({'; '.join(errors)}). Check "
+            "SPARK_MASTER_URL and that the master is running (deploy/spark_cluster.py starts one)."
         )
 
     def _wait_for_an_executor(self) -> None:

@@ -4,6 +4,8 @@ import dagster as dg
 from pydantic import Field
 from upath import UPath
 
+from dagster_project.client_timeouts import OBJECT_STORE_PROTOCOLS, ClientTimeouts
+
 
 class TierStoresResource(dg.ConfigurableResource):
     """The folder of each tier: ``<base_url>/<tier>`` on a local disk or an S3-compatible store."""
@@ -12,9 +14,13 @@ class TierStoresResource(dg.ConfigurableResource):
     endpoint_url: str | None = Field(
         default=None, description="S3-compatible endpoint for an s3:// base (MinIO, SeaweedFS)."
     )
+    timeouts: ClientTimeouts = Field(
+        default_factory=ClientTimeouts, description="Limits of the object store's client."
+    )
 
     def tier_folder(self, tier: str) -> UPath:
         base = self.base_url.rstrip("/")
-        if self.endpoint_url and base.startswith("s3://"):
-            return UPath(f"{base}/{tier}", endpoint_url=self.endpoint_url)
-        return UPath(f"{base}/{tier}")
+        folder = UPath(f"{base}/{tier}")
+        if folder.protocol in OBJECT_STORE_PROTOCOLS:
+            return self.timeouts.object_store_path(f"{base}/{tier}", self.endpoint_url)
+        return folder

@@ -15,6 +15,7 @@ a separate process on the same file.
 """
 
 import functools
+import math
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from pydantic import Field
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
+from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.resources.bulk_load import create_from_frame
 from dagster_project.resources.table_name import TableName
 
@@ -73,7 +75,10 @@ class WarehouseResource(dg.ConfigurableResource):
         "postgresql+psycopg2://user:password@host:port/database (from WAREHOUSE_URL)."
     )
     default_schema: str = Field(default="analytics", description="Schema of unqualified names.")
-    connect_timeout_seconds: int = Field(default=10, gt=0)
+    timeouts: ClientTimeouts = Field(
+        default_factory=ClientTimeouts,
+        description="PostgreSQL: connect timeout and attempts, also handed to dbt's profile.",
+    )
 
     @property
     def backend(self) -> str:
@@ -146,6 +151,8 @@ class WarehouseResource(dg.ConfigurableResource):
             "DBT_WAREHOUSE_USER": url.username or "",
             "DBT_WAREHOUSE_PASSWORD": url.password or "",
             "DBT_WAREHOUSE_DBNAME": url.database or "",
+            "DBT_WAREHOUSE_CONNECT_TIMEOUT": str(self.timeouts.libpq_connect_seconds),
+            "DBT_WAREHOUSE_RETRIES": str(self.timeouts.attempts - 1),
         }
 
     @contextmanager
@@ -153,14 +160,24 @@ class WarehouseResource(dg.ConfigurableResource):
         """A connection inside one transaction: committed on success, rolled back on error."""
         engine = self._engine()
         try:
-            try:
-                connection = engine.connect()
-            except (sa.exc.OperationalError, sa.exc.DBAPIError) as error:
-                raise self._unavailable(error) from error
+            connection = self._connect(engine)
             with connection, connection.begin():
                 yield connection
         finally:
             engine.dispose()
+
+    def _connect(self, engine: sa.Engine) -> Connection:
+        """A connection; PostgreSQL is tried ``timeouts.attempts`` times, each bounded by libpq's
+        connect timeout (which covers a server that accepts and never answers)."""
+        attempts = self.timeouts.attempts if self.backend == "postgresql" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return engine.connect()
+            except (sa.exc.OperationalError, sa.exc.DBAPIError) as error:
+                if attempt == attempts:
+                    raise self._unavailable(error, attempts) from error
+                time.sleep(min(2.0, 0.5 * attempt))
+        raise AssertionError("unreachable")
 
     def _engine(self) -> sa.Engine:
         url = make_url(self.url)
@@ -175,10 +192,17 @@ class WarehouseResource(dg.ConfigurableResource):
         return sa.create_engine(
             url,
             poolclass=NullPool,
-            connect_args={"connect_timeout": self.connect_timeout_seconds},
+            connect_args={
+                "connect_timeout": self.timeouts.libpq_connect_seconds,
+                # a peer that vanishes during a long statement is noticed, not waited for forever
+                "keepalives": 1,
+                "keepalives_idle": math.ceil(self.timeouts.read_seconds),
+                "keepalives_interval": math.ceil(self.timeouts.read_seconds),
+                "keepalives_count": self.timeouts.attempts,
+            },
         )
 
-    def _unavailable(self, error: Exception) -> WarehouseUnavailableError:
+    def _unavailable(self, error: Exception, attempts: int = 1) -> WarehouseUnavailableError:
         url = make_url(self.url)
         where = (
             f"DuckDB file {url.database}"
@@ -186,9 +210,10 @@ class WarehouseResource(dg.ConfigurableResource):
             else f"PostgreSQL at host {url.host} port {url.port or 5432}, database {url.database}"
         )
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        tries = f" in {attempts} attempts" if attempts > 1 else ""
         return WarehouseUnavailableError(
-            f"Cannot connect to the warehouse ({where}): {reason}. Check WAREHOUSE_URL and that "
-            "the server is running (for DuckDB: that no other process holds the file open)."
+            f"Cannot connect to the warehouse ({where}){tries}: {reason}. Check WAREHOUSE_URL and "
+            "that the server is running (for DuckDB: that no other process holds the file open)."
         )
 
     def _fresh_staging(self, connection: Connection, target: TableName) -> TableName:

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.io_managers.medium import ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.size_router import SizeRouterIOManager
@@ -14,11 +15,16 @@ FIRST_HOUR = "2024-01-01-00:00"
 TIERS = ("small", "medium", "time_series", "reference", "size_router")
 
 
-def on_endpoint(manager: TierIOManager, endpoint_url: str | None) -> TierIOManager:
-    """``manager`` (and a router's tiers) talking to the S3 server at ``endpoint_url``."""
+def on_endpoint(
+    manager: TierIOManager, endpoint_url: str | None, timeouts: ClientTimeouts | None = None
+) -> TierIOManager:
+    """``manager`` (and a router's tiers) talking to the S3 server at ``endpoint_url``, with
+    ``timeouts`` when given."""
     if endpoint_url is None:
         return manager
-    endpoint = {"endpoint_url": endpoint_url}
+    endpoint: dict = {"endpoint_url": endpoint_url}
+    if timeouts is not None:
+        endpoint["timeouts"] = timeouts
     if isinstance(manager, SizeRouterIOManager):
         tiers = ("small", "medium", "reference")
         endpoint.update(

@@ -1,0 +1,1 @@
+"""Dagster instance plugins that the stack's ``dagster.yaml`` names by module and class."""
