@@ -7,8 +7,10 @@ import dagster as dg
 import pytest
 from pyspark import SparkContext
 
+from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.resources.spark import SparkResource, SparkUnavailableError
 from tests.processes import free_port
+from tests.silent_server import silent_server
 
 
 def test_a_local_lake_gets_local_binding_arrow_and_adaptive_execution_but_no_s3a():
@@ -37,6 +39,10 @@ def test_an_s3a_lake_gets_the_s3a_options_and_the_jars():
         "EnvironmentVariableCredentialsProvider"
     )
     assert properties["spark.jars"] == "/opt/jars/hadoop-aws.jar,/opt/jars/bundle.jar"
+    # the S3 client's limits, in milliseconds, from the same ClientTimeouts as every client's
+    assert properties["spark.hadoop.fs.s3a.connection.establish.timeout"] == "10000"
+    assert properties["spark.hadoop.fs.s3a.connection.timeout"] == "20000"
+    assert properties["spark.hadoop.fs.s3a.attempts.maximum"] == "3"
 
 
 def test_extra_properties_are_applied_last_and_tuning_is_config():
@@ -63,21 +69,56 @@ def test_the_session_lives_for_the_resources_lifetime_and_is_stopped_after():
     assert SparkContext._active_spark_context is None
 
 
-def test_an_unreachable_master_fails_fast_naming_the_url():
-    master = f"spark://127.0.0.1:{free_port()}"
-    resource = SparkResource(master=master, lake_url="file:///tmp/lake", master_timeout_seconds=2)
+@pytest.mark.parametrize("server", ["closed port", "never-accepts"])
+def test_an_unreachable_master_fails_after_every_attempt_naming_the_url(server):
+    timeouts = ClientTimeouts(connect_seconds=1, attempts=2)
 
-    started = time.monotonic()
-    with (
-        pytest.raises(dg.DagsterResourceFunctionError) as raised,
-        dg.build_resources({"spark": resource}),
-    ):
-        pass
+    def start(master: str) -> tuple[BaseException, float]:
+        resource = SparkResource(master=master, lake_url="file:///tmp/lake", timeouts=timeouts)
+        started = time.monotonic()
+        with (
+            pytest.raises(dg.DagsterResourceFunctionError) as raised,
+            dg.build_resources({"spark": resource}),
+        ):
+            pass
+        return raised.value.__cause__, time.monotonic() - started
 
-    assert time.monotonic() - started < 10
+    if server == "closed port":
+        master = f"spark://127.0.0.1:{free_port()}"
+        error, elapsed = start(master)
+    else:
+        with silent_server(server) as port:
+            master = f"spark://127.0.0.1:{port}"
+            error, elapsed = start(master)
+            # a connection that never completes waits the connect timeout of each attempt
+            assert elapsed >= timeouts.attempts * timeouts.connect_seconds
+
+    assert elapsed < 10
+    assert isinstance(error, SparkUnavailableError)
+    assert master in str(error)
+    assert "2 attempt(s)" in str(error)
+    assert "SPARK_MASTER_URL" in str(error)
+
+
+def test_a_master_that_accepts_but_never_answers_fails_in_about_a_minute_naming_it():
+    with silent_server("accepts") as port:
+        master = f"spark://127.0.0.1:{port}"
+        resource = SparkResource(master=master, lake_url="file:///tmp/lake")
+        started = time.monotonic()
+        with (
+            pytest.raises(dg.DagsterResourceFunctionError) as raised,
+            dg.build_resources({"spark": resource}),
+        ):
+            pass
+        elapsed = time.monotonic() - started
+
+    # Spark's own registration: three tries of 20 s each, then the application is given up
+    assert elapsed < 120
     assert isinstance(raised.value.__cause__, SparkUnavailableError)
     assert master in str(raised.value.__cause__)
-    assert "SPARK_MASTER_URL" in str(raised.value.__cause__)
+    healthy = SparkResource(master="local[1]", lake_url="file:///tmp/lake")
+    with dg.build_resources({"spark": healthy}) as resources:
+        assert resources.spark.spark_session.range(3).count() == 3
 
 
 def test_a_session_that_fails_to_start_names_the_master_and_leaves_the_process_usable():

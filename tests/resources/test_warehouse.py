@@ -1,7 +1,6 @@
 """The warehouse resource on a real DuckDB file and a real PostgreSQL database: atomic,
 idempotent builds, bulk loads, statistics, safe names and clear connection errors."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -11,9 +10,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.resources.table_name import InvalidTableNameError
 from dagster_project.resources.warehouse import WarehouseResource, WarehouseUnavailableError
 from tests.processes import free_port
+from tests.silent_server import MODES, silent_server
 
 
 @pytest.fixture
@@ -163,7 +164,7 @@ def test_an_unreachable_postgres_names_host_and_port_not_the_password():
     port = free_port()  # nothing listens there
     warehouse = WarehouseResource(
         url=f"postgresql+psycopg2://analyst:s3cret-pa55@127.0.0.1:{port}/warehouse",
-        connect_timeout_seconds=3,
+        timeouts=ClientTimeouts(connect_seconds=3, attempts=2),
     )
 
     started = time.monotonic()
@@ -173,25 +174,27 @@ def test_an_unreachable_postgres_names_host_and_port_not_the_password():
     assert time.monotonic() - started < 10
     message = str(raised.value)
     assert f"host 127.0.0.1 port {port}" in message
+    assert "in 2 attempts" in message
     assert "s3cret-pa55" not in message
     assert "WAREHOUSE_URL" in message
 
 
-def test_a_postgres_that_accepts_but_never_answers_times_out_with_host_and_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent_server:
-        silent_server.bind(("127.0.0.1", 0))
-        silent_server.listen()  # the kernel completes the handshake; nobody ever replies
-        port = silent_server.getsockname()[1]
+@pytest.mark.parametrize("mode", MODES)
+def test_a_postgres_that_never_answers_times_out_after_every_attempt(mode):
+    timeouts = ClientTimeouts(connect_seconds=2, attempts=2)
+    with silent_server(mode) as port:
         warehouse = WarehouseResource(
             url=f"postgresql+psycopg2://analyst:s3cret-pa55@127.0.0.1:{port}/warehouse",
-            connect_timeout_seconds=2,
+            timeouts=timeouts,
         )
 
         started = time.monotonic()
         with pytest.raises(WarehouseUnavailableError) as raised:
             warehouse.table_stats("raw.numbers")
+        elapsed = time.monotonic() - started
 
-    assert 1.5 < time.monotonic() - started < 10
+    # libpq's connect timeout covers the start-up exchange a silent server never answers
+    assert timeouts.attempts * timeouts.libpq_connect_seconds <= elapsed < 15
     assert f"host 127.0.0.1 port {port}" in str(raised.value)
     assert "s3cret-pa55" not in str(raised.value)
 

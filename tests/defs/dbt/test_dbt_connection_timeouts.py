@@ -1,0 +1,42 @@
+"""dbt's connection takes the warehouse's timeouts: against a PostgreSQL that never answers, a
+dbt invocation fails after its attempts, naming the server, instead of waiting for good."""
+
+import time
+
+import pytest
+from dagster_dbt import DbtCliResource
+
+from dagster_project.client_timeouts import ClientTimeouts
+from dagster_project.defs.dbt.assets import environment_variables
+from dagster_project.defs.dbt.project import dbt_project
+from dagster_project.deployment import dbt_executable
+from dagster_project.resources.warehouse import WarehouseResource
+from tests.silent_server import MODES, silent_server
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_dbt_gives_up_on_a_silent_warehouse_after_its_attempts(mode, tmp_path, capsys):
+    timeouts = ClientTimeouts(connect_seconds=2, attempts=2)
+    dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    with silent_server(mode) as port:
+        warehouse = WarehouseResource(
+            url=f"postgresql+psycopg2://analyst:s3cret-pa55@127.0.0.1:{port}/warehouse",
+            timeouts=timeouts,
+        )
+        started = time.monotonic()
+        with environment_variables(warehouse.dbt_environment()):
+            invocation = dbt.cli(
+                ["debug", "--connection"], target_path=tmp_path / "target", raise_on_error=False
+            )
+        invocation.wait()
+        elapsed = time.monotonic() - started
+        output = capsys.readouterr().out  # dagster-dbt re-emits dbt's output on stdout
+
+    assert not invocation.is_successful()
+    # the attempts' connect timeouts, plus dbt's own start (a few seconds): dbt's defaults
+    # (two attempts of ten seconds) would exceed it
+    connecting = timeouts.attempts * timeouts.libpq_connect_seconds
+    assert connecting <= elapsed < connecting + 15
+    assert f"port {port}" in output
+    assert "timeout expired" in output
+    assert "s3cret-pa55" not in output
