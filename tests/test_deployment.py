@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.deployment import build_resources
 from dagster_project.io_managers.medium import ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
@@ -78,6 +79,27 @@ def test_the_warehouse_url_is_read_through_an_env_var_so_its_password_stays_hidd
     assert warehouse.process_config_and_initialize().url.endswith("u:hidden-pw@127.0.0.1:5432/w")
 
 
+@pytest.mark.parametrize("deployment", ["local", "stack"])
+def test_every_network_client_gets_the_client_timeouts_of_the_environment(
+    deployment, stack_environ, monkeypatch
+):
+    monkeypatch.setenv("DAGSTER_DEPLOYMENT", deployment)
+    monkeypatch.setenv("WAREHOUSE_URL", "postgresql+psycopg2://u:pw@127.0.0.1:5432/w")
+    monkeypatch.setenv("CLIENT_CONNECT_TIMEOUT_SECONDS", "3")
+    monkeypatch.setenv("CLIENT_READ_TIMEOUT_SECONDS", "4.5")
+    monkeypatch.setenv("CLIENT_ATTEMPTS", "5")
+    expected = ClientTimeouts(connect_seconds=3, read_seconds=4.5, attempts=5)
+    resources = build_resources()
+
+    clients = [resources[IO_MANAGER_KEYS[tier]] for tier in Tier if tier is not Tier.SMALL]
+    router = resources[IO_MANAGER_KEYS[Tier.SIZE_ROUTER]]
+    clients += [router.small, router.medium, router.reference]
+    clients += [resources[name] for name in ("tier_stores", "warehouse", "spark")]
+    small = resources[IO_MANAGER_KEYS[Tier.SMALL]]
+    clients.append(small.s3_resource if deployment == "stack" else small)
+    assert [client.timeouts for client in clients] == [expected] * len(clients)
+
+
 def test_the_stack_without_a_warehouse_url_fails(stack_environ, monkeypatch):
     monkeypatch.delenv("WAREHOUSE_URL")
 
@@ -92,6 +114,7 @@ def test_the_stack_without_a_warehouse_url_fails(stack_environ, monkeypatch):
         ("PARQUET_COMPRESSION", "lzo", "Valid values: zstd, snappy, gzip, brotli, lz4, none"),
         ("DATA_SCALE", "0", "DATA_SCALE='0' must be a positive number"),
         ("WAREHOUSE_URL", "mysql://db/w", "WAREHOUSE_URL=mysql://... is not a supported warehouse"),
+        ("CLIENT_ATTEMPTS", "many", "CLIENT_ATTEMPTS='many' must be a whole number"),
     ],
 )
 def test_bad_configuration_fails_when_dagster_loads_the_definitions(variable, value, expected):

@@ -3,6 +3,7 @@
 import pytest
 
 from dagster_project import settings
+from dagster_project.client_timeouts import ClientTimeouts
 
 
 def test_defaults_are_the_embedded_local_deployment():
@@ -147,3 +148,41 @@ def test_a_lake_without_a_bucket_or_an_absolute_folder_is_refused(lake):
 
     assert f"LAKE_URL='{lake}'" in str(raised.value)
     assert "s3a://dagster/lake" in str(raised.value)
+
+
+def test_client_timeouts_default_to_the_declared_limits():
+    assert settings.client_timeouts({}) == ClientTimeouts()
+
+
+def test_client_timeouts_are_read_from_the_environment():
+    timeouts = settings.client_timeouts(
+        {
+            "CLIENT_CONNECT_TIMEOUT_SECONDS": "3",
+            "CLIENT_READ_TIMEOUT_SECONDS": "0.5",
+            "CLIENT_ATTEMPTS": "1",
+        }
+    )
+
+    assert (timeouts.connect_seconds, timeouts.read_seconds, timeouts.attempts) == (3, 0.5, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("CLIENT_CONNECT_TIMEOUT_SECONDS", "1.5"),  # libpq counts whole seconds
+        ("CLIENT_CONNECT_TIMEOUT_SECONDS", "0"),
+        ("CLIENT_READ_TIMEOUT_SECONDS", "-1"),
+        ("CLIENT_READ_TIMEOUT_SECONDS", "soon"),
+        ("CLIENT_READ_TIMEOUT_SECONDS", "inf"),
+        ("CLIENT_READ_TIMEOUT_SECONDS", "nan"),
+        ("CLIENT_ATTEMPTS", "0"),
+        ("CLIENT_ATTEMPTS", "11"),
+        ("CLIENT_ATTEMPTS", "2.5"),
+    ],
+)
+def test_a_client_limit_that_is_not_a_positive_number_names_the_variable_and_an_example(name, raw):
+    with pytest.raises(settings.SettingsError) as raised:
+        settings.client_timeouts({name: raw})
+
+    assert f"{name}='{raw}'" in str(raised.value)
+    assert "for example" in str(raised.value)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from dagster_project.client_timeouts import ClientTimeouts
 from deploy.native_stack import NativeStack
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +105,19 @@ def test_compose_and_the_native_stack_give_dagster_the_same_variables(tmp_path):
     native_variables = set(NativeStack(tmp_path).environment())
 
     assert compose_variables == native_variables
+
+
+def test_compose_passes_the_client_timeouts_on_and_gives_libpq_the_declared_default():
+    environment = compose()["x-dagster-environment"]
+
+    for name in (
+        "CLIENT_CONNECT_TIMEOUT_SECONDS",
+        "CLIENT_READ_TIMEOUT_SECONDS",
+        "CLIENT_ATTEMPTS",
+    ):
+        assert environment[name] == f"${{{name}:-}}"  # unset: the code's default
+    default = ClientTimeouts().environment()["PGCONNECT_TIMEOUT"]
+    assert environment["PGCONNECT_TIMEOUT"] == f"${{CLIENT_CONNECT_TIMEOUT_SECONDS:-{default}}}"
 
 
 def test_credentials_come_from_a_git_ignored_env_file_with_local_only_examples():
