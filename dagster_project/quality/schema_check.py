@@ -3,7 +3,9 @@
 The check runs inside the asset's step (declared with ``check_specs``, reported with the
 ``MaterializeResult``), so it costs no second load of the value and works the same for
 partitioned assets. A failure is an ERROR-severity result with the failing checks counted and
-the first cases listed, not an exception: the value is still stored and can be inspected.
+the first cases listed. The check is blocking: the value is still stored (it can be inspected),
+but the step then fails, so no asset downstream of a source that broke its contract runs on it
+in that run.
 
 An asset that declares ``check_specs`` and returns ``dg.MaterializeResult(value=...)`` gets the
 output type ``Nothing`` from dagster 1.13 (without check specs it is ``Any``), and the type check
@@ -24,6 +26,7 @@ def schema_check_spec(asset: str, schema: pa.DataFrameSchema) -> dg.AssetCheckSp
         name=CHECK_NAME,
         asset=asset,
         description=schema.description or f"{asset} matches its pandera schema.",
+        blocking=True,
     )
 
 
