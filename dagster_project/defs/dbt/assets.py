@@ -18,6 +18,7 @@ from dagster_dbt import (
 
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.resources.warehouse import WarehouseResource
+from dagster_project.servers import Server, talks_to
 
 GROUP = "dbt"
 
@@ -50,6 +51,7 @@ def environment_variables(values: Mapping[str, str]) -> Iterator[None]:
     dagster_dbt_translator=GroupedDbtTranslator(
         settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
     ),
+    **talks_to(Server.DBT),
 )
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource

@@ -13,6 +13,7 @@ from dagster_project.monitoring.step_meter import measured
 from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.resources.warehouse import WarehouseResource
+from dagster_project.servers import Server, talks_to
 from dagster_project.tiers import io_manager_key
 
 GROUP = "hybrid"
@@ -67,7 +68,12 @@ def sales_analysis(
     )
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql", "pandas"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"sql", "pandas"},
+    **talks_to(Server.WAREHOUSE),
+)
 @measured
 def raw_sales_data(
     sales_analysis: pd.DataFrame, warehouse: WarehouseResource
@@ -80,7 +86,12 @@ def raw_sales_data(
     )
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"sql"},
+    **talks_to(Server.WAREHOUSE),
+)
 @measured
 def big_data_processing(raw_sales_data: str, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Sales per customer and month, aggregated in the warehouse: only the table name returns."""

@@ -9,6 +9,7 @@ from dagster_project.monitoring.step_meter import measured
 from dagster_project.resources.lake_datasets import write_dataset
 from dagster_project.resources.spark import SparkResource
 from dagster_project.resources.synthetic_data import SyntheticDataResource
+from dagster_project.servers import Server, talks_to
 from dagster_project.tiers import io_manager_key
 
 GROUP = "spark"
@@ -35,7 +36,12 @@ def dataset_metadata(spark: SparkResource, uri: str) -> dict:
     }
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"spark", "parquet"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"spark", "parquet"},
+    **talks_to(Server.SPARK),
+)
 @measured
 def lake_transactions(
     context: dg.AssetExecutionContext, spark: SparkResource, synthetic_data: SyntheticDataResource
@@ -51,7 +57,12 @@ def lake_transactions(
     return dg.MaterializeResult(value=uri, metadata=dataset_metadata(spark, uri))
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"spark", "parquet"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"spark", "parquet"},
+    **talks_to(Server.SPARK),
+)
 @measured
 def large_dataset_spark(
     context: dg.AssetExecutionContext, lake_transactions: str, spark: SparkResource
@@ -64,7 +75,12 @@ def large_dataset_spark(
     return dg.MaterializeResult(value=uri, metadata=dataset_metadata(spark, uri))
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"spark", "parquet"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"spark", "parquet"},
+    **talks_to(Server.SPARK),
+)
 @measured
 def ml_features(
     context: dg.AssetExecutionContext, large_dataset_spark: str, spark: SparkResource

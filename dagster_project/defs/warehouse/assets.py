@@ -7,6 +7,7 @@ from dagster_project.defs.warehouse.generate import generate_transactions
 from dagster_project.monitoring.step_meter import measured
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 from dagster_project.resources.warehouse import WarehouseResource
+from dagster_project.servers import Server, talks_to
 from dagster_project.tiers import io_manager_key
 
 GROUP = "warehouse"
@@ -16,7 +17,12 @@ TRANSACTIONS_DAILY = "analytics.transactions_daily"
 CUSTOMER_SEGMENTS = "analytics.customer_segments"
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql", "pandas"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"sql", "pandas"},
+    **talks_to(Server.WAREHOUSE),
+)
 @measured
 def raw_transactions(
     context: dg.AssetExecutionContext,
@@ -36,7 +42,12 @@ def raw_transactions(
     )
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"sql"},
+    **talks_to(Server.WAREHOUSE),
+)
 @measured
 def transactions_daily(raw_transactions: str, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Daily transactions per customer, segment and category, with total, mean and median amount."""
@@ -46,7 +57,12 @@ def transactions_daily(raw_transactions: str, warehouse: WarehouseResource) -> d
     return dg.MaterializeResult(value=str(stats.table), metadata=stats.as_metadata())
 
 
-@dg.asset(group_name=GROUP, io_manager_key=IO_MANAGER_KEY, kinds={"sql"})
+@dg.asset(
+    group_name=GROUP,
+    io_manager_key=IO_MANAGER_KEY,
+    kinds={"sql"},
+    **talks_to(Server.WAREHOUSE),
+)
 @measured
 def customer_segments(
     transactions_daily: str, warehouse: WarehouseResource
