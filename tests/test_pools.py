@@ -75,7 +75,9 @@ def test_two_runs_writing_duckdb_at_once_both_succeed_one_step_at_a_time(tmp_pat
     assert [run.returncode for run in runs] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
     with dg.DagsterInstance.from_config(str(home)) as instance:
         records = instance.get_run_records()
-        assert [record.dagster_run.status for record in records] == [dg.DagsterRunStatus.SUCCESS] * 2
+        assert [record.dagster_run.status for record in records] == [
+            dg.DagsterRunStatus.SUCCESS
+        ] * 2
         intervals = sorted(step_intervals(instance))
         blocked = [
             record
