@@ -3,9 +3,11 @@ started together, both succeed, because the instance's pool admits one warehouse
 (a DuckDB file has a single writer: without the pool the second writer fails, see
 tests/resources/test_warehouse.py::test_a_duckdb_file_held_by_another_process_is_reported_clearly)."""
 
+import itertools
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -54,7 +56,7 @@ def test_two_runs_writing_duckdb_at_once_both_succeed_one_step_at_a_time(tmp_pat
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(REPOSITORY_ROOT / "dagster.yaml", home / "dagster.yaml")
-    bin_folder = str(Path(os.sys.executable).parent)
+    bin_folder = str(Path(sys.executable).parent)
     environ = {
         **os.environ,
         "PATH": f"{bin_folder}:{os.environ['PATH']}",
@@ -87,7 +89,7 @@ def test_two_runs_writing_duckdb_at_once_both_succeed_one_step_at_a_time(tmp_pat
         ]
     steps = sorted(step for _, _, step in intervals)
     assert steps == sorted(WAREHOUSE_POOL_STEPS * 2), steps  # every step is in the pool, twice
-    for (_, end, _), (start, _, _) in zip(intervals, intervals[1:]):
+    for (_, end, _), (start, _, _) in itertools.pairwise(intervals):
         assert end <= start, intervals  # never two warehouse steps at once
     # the runs did run at the same time: one of them waited for the pool
     assert blocked
