@@ -2,8 +2,9 @@
 
 - ``local`` (default): no server. Tier values under ``.local/storage`` (or ``STORAGE_URL``), the
   warehouse in the DuckDB file ``.local/warehouse.duckdb`` (or ``WAREHOUSE_URL``).
-- ``stack``: every tier on the S3-compatible store at ``S3_ENDPOINT_URL`` (bucket ``S3_BUCKET``;
-  the small tier is dagster-aws's S3 pickle manager), the PostgreSQL warehouse at
+- ``stack``: every tier on the S3-compatible store at ``S3_ENDPOINT_URL``, or on AWS S3 itself
+  when it is unset (bucket ``S3_BUCKET``; static keys or boto3's default credential chain; the
+  small tier is dagster-aws's S3 pickle layout), the PostgreSQL warehouse at
   ``WAREHOUSE_URL``, the Spark cluster at ``SPARK_MASTER_URL``. ``docker compose`` and
   ``deploy/native-stack.sh`` set all of them.
 
@@ -84,7 +85,8 @@ def spark_resource(timeouts: ClientTimeouts | None = None) -> SparkResource:
         lake_url=settings.lake_url(),
         driver_host=os.environ.get("SPARK_DRIVER_HOST", "").strip() or "127.0.0.1",
         ui_url=os.environ.get("SPARK_MASTER_UI_URL", "").strip() or None,
-        s3_endpoint_url=os.environ.get("S3_ENDPOINT_URL", "").strip() or None,
+        s3_endpoint_url=settings.s3_endpoint_url(),
+        s3_region=settings.aws_region(),
         extra_jars=os.environ.get("SPARK_EXTRA_JARS", "").strip() or None,
     )
 
@@ -115,12 +117,21 @@ def stack_tier_io_managers(timeouts: ClientTimeouts | None = None) -> dict[str, 
         endpoint_url=endpoint_url,
         timeouts=timeouts,
     )
+    # Static keys through dg.EnvVar (never shown in the UI); without them boto3's default chain.
+    keys = (
+        {
+            "aws_access_key_id": dg.EnvVar("AWS_ACCESS_KEY_ID"),
+            "aws_secret_access_key": dg.EnvVar("AWS_SECRET_ACCESS_KEY"),
+        }
+        if settings.static_s3_keys()
+        else {}
+    )
     s3_small = StackS3PickleIOManager(
         s3_resource=S3ClientResource(
             timeouts=timeouts,
             endpoint_url=endpoint_url,
-            aws_access_key_id=dg.EnvVar("AWS_ACCESS_KEY_ID"),
-            aws_secret_access_key=dg.EnvVar("AWS_SECRET_ACCESS_KEY"),
+            use_ssl=not (endpoint_url or "").startswith("http://"),
+            **keys,
         ),
         s3_bucket=settings.s3_bucket(),
         s3_prefix="storage/small",

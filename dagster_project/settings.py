@@ -160,12 +160,29 @@ def required(name: str, example: str, environ: Mapping[str, str] = os.environ) -
     return value
 
 
-def s3_endpoint_url(environ: Mapping[str, str] = os.environ) -> str:
-    """``S3_ENDPOINT_URL``: the S3-compatible object store of the stack (MinIO, SeaweedFS)."""
-    value = required("S3_ENDPOINT_URL", "http://minio:9000", environ)
-    if not value.startswith(("http://", "https://")):
-        raise SettingsError(f"S3_ENDPOINT_URL='{value}' must start with http:// or https://.")
-    return value
+def s3_endpoint_url(environ: Mapping[str, str] = os.environ) -> str | None:
+    """``S3_ENDPOINT_URL``: an S3-compatible object store (MinIO, SeaweedFS); unset means AWS S3
+    itself, in ``AWS_DEFAULT_REGION``. TLS follows the scheme: ``https://`` on, ``http://`` off."""
+    value = environ.get("S3_ENDPOINT_URL", "").strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"https?://[^/\s:]+(:[0-9]{1,5})?/?", value):
+        raise SettingsError(
+            f"S3_ENDPOINT_URL='{value}' must be http://HOST[:PORT] or https://HOST[:PORT], for "
+            "example http://minio:9000; leave it unset for AWS S3 itself (with AWS_DEFAULT_REGION)."
+        )
+    return value.rstrip("/")
+
+
+def aws_region(environ: Mapping[str, str] = os.environ) -> str | None:
+    """``AWS_DEFAULT_REGION``: the region of AWS S3 itself. Every boto3 client reads it on its
+    own (as it reads a profile's region); Spark's s3a connector is given it explicitly."""
+    value = environ.get("AWS_DEFAULT_REGION", "").strip()
+    if value and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]+", value):
+        raise SettingsError(
+            f"AWS_DEFAULT_REGION='{value}' is not an AWS region, for example eu-west-1."
+        )
+    return value or None
 
 
 def s3_bucket(environ: Mapping[str, str] = os.environ) -> str:
@@ -173,10 +190,25 @@ def s3_bucket(environ: Mapping[str, str] = os.environ) -> str:
     return required("S3_BUCKET", "dagster", environ)
 
 
+def static_s3_keys(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether ``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY`` are set (both or neither):
+    without them every client uses boto3's default chain (profile, IAM role, web identity)."""
+    present = [bool(environ.get(name, "").strip()) for name in AWS_KEY_NAMES]
+    if any(present) and not all(present):
+        missing = [name for name, set_ in zip(AWS_KEY_NAMES, present, strict=True) if not set_]
+        raise SettingsError(
+            f"{missing[0]} must be set with the other key, or neither for boto3's default "
+            "credential chain (profile, IAM role, web identity)."
+        )
+    return all(present)
+
+
+AWS_KEY_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+
+
 def stack_storage_url(environ: Mapping[str, str] = os.environ) -> str:
     """Where the stack's tiers store values: ``STORAGE_URL`` or ``s3://<S3_BUCKET>/storage``."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        required(name, "a key of the object store", environ)
+    static_s3_keys(environ)
     value = environ.get("STORAGE_URL", "").strip()
     return value or f"s3://{s3_bucket(environ)}/storage"
 

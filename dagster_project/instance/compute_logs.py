@@ -1,10 +1,11 @@
-"""Step logs on the object store, with the project's client timeouts.
+"""Step logs on the object store, with the project's client timeouts and endpoint.
 
 dagster-aws's ``S3ComputeLogManager`` builds its boto3 client with botocore's defaults (60 s to
 connect, 60 s per read, legacy retries); a silent store would then hold the upload at the end of
 every step, and the webserver's log view, for many minutes. This subclass rebuilds the same client
 with the limits of ``settings.client_timeouts()`` (the ``CLIENT_*`` variables), read when the
-instance starts.
+instance starts. Without an ``endpoint_url`` in the instance config it uses ``S3_ENDPOINT_URL``
+like every other client (unset: AWS S3 itself), and TLS follows that endpoint's scheme.
 """
 
 import boto3
@@ -16,15 +17,9 @@ from dagster_project import settings
 class TimedS3ComputeLogManager(S3ComputeLogManager):
     """``S3ComputeLogManager`` whose requests are bounded by the ``CLIENT_*`` timeouts."""
 
-    def __init__(
-        self,
-        bucket,
-        use_ssl=True,
-        verify=True,
-        verify_cert_path=None,
-        endpoint_url=None,
-        **kwargs,
-    ):
+    def __init__(self, bucket, verify=True, verify_cert_path=None, endpoint_url=None, **kwargs):
+        endpoint_url = endpoint_url or settings.s3_endpoint_url()
+        use_ssl = kwargs.pop("use_ssl", not (endpoint_url or "").startswith("http://"))
         super().__init__(
             bucket,
             use_ssl=use_ssl,

@@ -53,7 +53,10 @@ class SparkResource(PySparkResource):
     ui_url: str | None = Field(
         default=None, description="Master web UI (http://HOST:8080) to link applications to."
     )
-    s3_endpoint_url: str | None = Field(default=None, description="S3 endpoint for s3a:// lakes.")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible endpoint for s3a:// lakes; none for AWS S3."
+    )
+    s3_region: str | None = Field(default=None, description="AWS region for s3a:// on AWS S3.")
     extra_jars: str | None = Field(
         default=None, description="Comma-separated jars (hadoop-aws, AWS SDK bundle) for s3a://."
     )
@@ -80,13 +83,16 @@ class SparkResource(PySparkResource):
 
     def _s3a_properties(self) -> dict[str, str]:
         properties = {
-            "spark.hadoop.fs.s3a.path.style.access": "true",
+            # the AWS SDK's whole chain: environment keys, profile, web identity, IAM role
             "spark.hadoop.fs.s3a.aws.credentials.provider": (
-                "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider"
+                "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
             ),
         }
-        if self.s3_endpoint_url:
+        if self.s3_region:
+            properties["spark.hadoop.fs.s3a.endpoint.region"] = self.s3_region
+        if self.s3_endpoint_url:  # an S3-compatible store; AWS S3 itself needs neither
             properties["spark.hadoop.fs.s3a.endpoint"] = self.s3_endpoint_url
+            properties["spark.hadoop.fs.s3a.path.style.access"] = "true"
             properties["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(
                 self.s3_endpoint_url.startswith("https://")
             ).lower()

@@ -1,6 +1,7 @@
 """What the compose stack holds, read from inside the code-location container (piped to
 ``python -`` by ``ComposeStack.probe``), printed as one JSON line: the runs and the latest
-materialization of each asset in the PostgreSQL instance, every object in the bucket with its
+materialization of each asset in the PostgreSQL instance (with the uniform performance metadata
+it recorded), every object in the bucket with its
 ETag, the row count of every warehouse table and view, and the lake's published datasets with
 their bytes. The container has the stack's variables and the services' names; the test machine
 reaches none of them."""
@@ -16,17 +17,28 @@ import sqlalchemy as sa
 WAREHOUSE_SCHEMAS = ("raw", "analytics", "staging", "marts")
 
 
-def instance_state() -> tuple[dict[str, str], dict[str, float]]:
+UNIFORM_METADATA = ("file_size_mb", "serialization_seconds", "memory_size_mb")
+
+
+def instance_state() -> tuple[dict[str, str], dict[str, float], dict[str, dict]]:
     with dg.DagsterInstance.get() as instance:
         runs = {run.run_id: run.status.value for run in instance.get_runs()}
         keys = instance.get_asset_keys()
-        latest = instance.get_latest_materialization_events(keys)
-        materialized = {
-            key.to_user_string(): event.timestamp
-            for key, event in latest.items()
+        latest = {
+            key.to_user_string(): event
+            for key, event in instance.get_latest_materialization_events(keys).items()
             if event is not None
         }
-    return runs, materialized
+    materialized = {name: event.timestamp for name, event in latest.items()}
+    metadata = {
+        name: {
+            key: getattr(entry, "value", None)
+            for key, entry in event.asset_materialization.metadata.items()
+            if key in UNIFORM_METADATA
+        }
+        for name, event in latest.items()
+    }
+    return runs, materialized, metadata
 
 
 def bucket_objects() -> dict[str, str]:
@@ -60,12 +72,13 @@ def lake_datasets() -> dict[str, int]:
     }
 
 
-runs, materialized = instance_state()
+runs, materialized, metadata = instance_state()
 print(
     json.dumps(
         {
             "runs": runs,
             "materialized": materialized,
+            "metadata": metadata,
             "objects": bucket_objects(),
             "warehouse": warehouse_rows(),
             "lake": lake_datasets(),

@@ -12,6 +12,7 @@ import pytest
 
 from dagster_project.definitions import defs
 from dagster_project.launch_plan import Launch, launch_plan
+from dagster_project.tiers import GROUP_TIERS, Tier
 from tests.compose.conftest import ARTIFACTS, write_env_file
 from tests.deploy import graphql_runs
 from tests.deploy.test_browser import screenshot_asset_catalog
@@ -19,6 +20,7 @@ from tests.stack_layout import LAKE_DATASETS, WAREHOUSE_TABLES, assert_each_tier
 
 pytestmark = pytest.mark.compose
 
+FILE_TIERS = {Tier.SMALL, Tier.MEDIUM, Tier.TIME_SERIES}
 ALL_ASSETS = {key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys}
 SMALL_GROUP = Launch(groups=("ecommerce",))
 SPARK_GROUP = Launch(groups=("spark",))
@@ -44,6 +46,23 @@ def test_every_launch_succeeds_through_the_webserver_daemon_and_code_location(la
 def test_every_asset_is_materialized_in_the_postgres_instance(stack_state):
     assert set(stack_state["materialized"]) == ALL_ASSETS
     assert sorted(stack_state["runs"].values()) == ["SUCCESS"] * len(launch_plan(defs))
+
+
+def test_every_stored_value_has_the_uniform_metadata_with_values(stack_state):
+    graph = defs.resolve_asset_graph()
+    file_tier_assets = {
+        key.to_user_string()
+        for key in graph.materializable_asset_keys
+        if GROUP_TIERS.get(graph.get(key).group_name) in FILE_TIERS
+    }
+
+    assert file_tier_assets
+    for asset in file_tier_assets:
+        metadata = stack_state["metadata"][asset]
+        # the stack's small tier once recorded the keys' absence: each must hold a number
+        for key in ("file_size_mb", "serialization_seconds", "memory_size_mb"):
+            assert isinstance(metadata.get(key), int | float), (asset, metadata)
+    assert any(stack_state["metadata"][asset]["file_size_mb"] > 0 for asset in file_tier_assets)
 
 
 def test_each_tier_stores_its_values_in_its_own_place(stack_state):

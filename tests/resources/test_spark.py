@@ -36,7 +36,7 @@ def test_an_s3a_lake_gets_the_s3a_options_and_the_jars():
     assert properties["spark.hadoop.fs.s3a.path.style.access"] == "true"
     assert properties["spark.hadoop.fs.s3a.connection.ssl.enabled"] == "false"
     assert properties["spark.hadoop.fs.s3a.aws.credentials.provider"].endswith(
-        "EnvironmentVariableCredentialsProvider"
+        "DefaultCredentialsProvider"
     )
     assert properties["spark.jars"] == "/opt/jars/hadoop-aws.jar,/opt/jars/bundle.jar"
     # the S3 client's limits, in milliseconds, from the same ClientTimeouts as every client's
