@@ -11,13 +11,14 @@ from pathlib import Path
 
 import boto3
 import dagster as dg
+import psutil
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
 
 from dagster_project.definitions import defs
-from dagster_project.launch_plan import launch_plan
-from tests.deploy.graphql_runs import launch_everything
+from dagster_project.launch_plan import Launch, launch_plan
+from tests.deploy.graphql_runs import TERMINAL, launch_everything, submit, wait_for
 from tests.deploy.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
 from tests.stack_layout import LAKE_DATASETS, WAREHOUSE_TABLES, assert_each_tier_in_its_own_place
 
@@ -152,6 +153,59 @@ def test_the_dashboard_chart_opens_in_the_ui(materialized_stack):
             browser.close()
 
     assert width > 500  # the PNG decoded and rendered
+
+
+def run_ids_tagged(stack, tag: str, value: str) -> list[str]:
+    saved = dict(os.environ)
+    os.environ.update(stack.environ)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            runs = instance.get_runs(filters=dg.RunsFilter(tags={tag: value}))
+            return [run.run_id for run in runs]
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def new_child(process: psutil.Process, before: set[int], timeout_s: float = 60) -> psutil.Process:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        children = [child for child in process.children() if child.pid not in before]
+        if children:
+            return children[0]
+        time.sleep(0.2)
+    raise TimeoutError(f"no new child of {process.pid} within {timeout_s} s")
+
+
+def test_a_run_whose_process_dies_is_failed_and_launched_again(materialized_stack):
+    stack, _ = materialized_stack
+    port = int(stack.environ["DAGSTER_WEBSERVER_PORT"])
+    state = json.loads((stack.folder / "state.json").read_text())
+    code_server = psutil.Process(state["code_location"]["pid"])
+    before = {child.pid for child in code_server.children()}
+
+    run_id = submit(port, Launch(groups=("spark",)))
+    worker = new_child(code_server, before)  # the run's own process
+    assert wait_for(port, run_id, {"STARTED"}, timeout_s=120) == "STARTED"
+    time.sleep(2)  # into the run's steps
+    killed_at = time.monotonic()
+    worker.kill()
+    status = wait_for(port, run_id, TERMINAL, timeout_s=120)
+    detected_s = time.monotonic() - killed_at
+
+    assert status == "FAILURE"
+    deadline = time.monotonic() + 180
+    retries = run_ids_tagged(stack, "dagster/parent_run_id", run_id)
+    while not retries and time.monotonic() < deadline:
+        time.sleep(2)
+        retries = run_ids_tagged(stack, "dagster/parent_run_id", run_id)
+    retried_s = time.monotonic() - killed_at
+    assert len(retries) == 1, "run_retries launched no retry"
+    assert wait_for(port, retries[0]) == "SUCCESS"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "native-stack-dead-run.json").write_text(
+        json.dumps({"failed_after_kill_s": detected_s, "retry_launched_after_kill_s": retried_s})
+    )
 
 
 def test_runs_and_data_survive_down_and_up(materialized_stack):

@@ -9,15 +9,21 @@ AUTOMATION = settings.automation_default_status().upper()
 DEFAULT_SCHEDULE_STATUS = dg.DefaultScheduleStatus(AUTOMATION)
 DEFAULT_SENSOR_STATUS = dg.DefaultSensorStatus(AUTOMATION)
 
+# The scheduled jobs' longest acceptable run, enforced by the stack's run monitoring (the
+# `dagster/max_runtime` tag): an hourly job must end well within its hour, a daily one likewise.
+MAX_RUNTIME_SECONDS = {"marketing_daily_job": 3 * 3600, "iot_hourly_job": 30 * 60}
+
 marketing_daily_job = dg.define_asset_job(
     "marketing_daily_job",
     selection=dg.AssetSelection.groups("marketing"),
     description="One day of campaign data and its attribution.",
+    tags={"dagster/max_runtime": MAX_RUNTIME_SECONDS["marketing_daily_job"]},
 )
 iot_hourly_job = dg.define_asset_job(
     "iot_hourly_job",
     selection=dg.AssetSelection.groups("iot"),
     description="One hour of sensor readings and their anomalies.",
+    tags={"dagster/max_runtime": MAX_RUNTIME_SECONDS["iot_hourly_job"]},
 )
 
 # Each tick runs the partition that has just closed (yesterday, the previous hour).
