@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.processes import stop_process_group
+from tests.processes import free_port, stop_process_group
 
 MODES = ("accepts", "never-accepts")
 
@@ -72,6 +72,17 @@ def silent_server(mode: str = "accepts") -> Iterator[int]:
             yield int(port_file.read_text())
         finally:
             stop_process_group(process)
+
+
+@contextlib.contextmanager
+def unanswered_port(kind: str) -> Iterator[int]:
+    """A port of 127.0.0.1 where nothing answers: ``closed port`` (nothing listens there) or one of
+    the silent servers' ``MODES``."""
+    if kind == "closed port":
+        yield free_port()
+        return
+    with silent_server(kind) as port:
+        yield port
 
 
 if __name__ == "__main__":

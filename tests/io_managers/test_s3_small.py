@@ -19,8 +19,7 @@ from deploy import object_store
 from tests.conftest import OBJECT_STORE_KEYS
 from tests.io_managers.managers import FIRST_HOUR, HOURLY
 from tests.io_managers.stored_values import load, store
-from tests.processes import free_port
-from tests.silent_server import MODES, silent_server
+from tests.silent_server import MODES, unanswered_port
 
 FAST = ClientTimeouts(connect_seconds=1, read_seconds=1, attempts=2)
 VALUE = pd.DataFrame({"customer": ["a", "b", "c"], "spend": [1.5, 2.5, 3.5]})
@@ -106,13 +105,9 @@ def test_a_store_that_is_closed_or_silent_fails_in_bounded_time_naming_the_endpo
             store(manager, VALUE) if operation == "store" else load(manager)
         return raised.value, time.monotonic() - started
 
-    if server == "closed port":
-        endpoint = f"http://127.0.0.1:{free_port()}"
+    with unanswered_port(server) as port:
+        endpoint = f"http://127.0.0.1:{port}"
         error, elapsed = attempt(endpoint)
-    else:
-        with silent_server(server) as port:
-            endpoint = f"http://127.0.0.1:{port}"
-            error, elapsed = attempt(endpoint)
 
     assert elapsed < 15
     assert endpoint in str(error)

@@ -2,7 +2,6 @@
 that never completes them, fails every tier's store and load within the client timeouts, as the
 storage error naming the endpoint; with the default timeouts, in about a minute."""
 
-import secrets
 import time
 
 import pytest
@@ -14,6 +13,8 @@ from tests.io_managers.stored_values import load, store
 from tests.io_managers.test_tier_contract import partition_of, partitions_def_of, sample_value
 from tests.silent_server import MODES, silent_server
 
+pytestmark = pytest.mark.usefixtures("fake_aws_credentials")
+
 FAST = ClientTimeouts(connect_seconds=1, read_seconds=1, attempts=2)
 # two tries of one second each, botocore's back-off between them, and the process's own overhead
 FAST_BOUND_S = 15
@@ -23,14 +24,6 @@ FAST_BOUND_S = 15
 def silent_endpoint(request):
     with silent_server(request.param) as port:
         yield f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(autouse=True)
-def credentials(monkeypatch) -> str:
-    secret = f"not-the-secret-{secrets.token_hex(8)}"
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "someone")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
-    return secret
 
 
 def store_or_load(manager, tier: str, operation: str) -> None:
@@ -44,7 +37,7 @@ def store_or_load(manager, tier: str, operation: str) -> None:
 @pytest.mark.parametrize("tier", TIERS)
 @pytest.mark.parametrize("operation", ["store", "load"])
 def test_a_silent_store_fails_within_the_timeouts_naming_the_endpoint(
-    tier, operation, silent_endpoint, credentials
+    tier, operation, silent_endpoint, fake_aws_credentials
 ):
     manager = on_endpoint(make_manager(tier, "s3://wedged/base"), silent_endpoint, FAST)
 
@@ -56,7 +49,7 @@ def test_a_silent_store_fails_within_the_timeouts_naming_the_endpoint(
     assert FAST.attempts <= time.monotonic() - started < FAST_BOUND_S
     assert silent_endpoint in str(raised.value)
     assert "wedged/base" in str(raised.value)
-    assert credentials not in str(raised.value)
+    assert fake_aws_credentials not in str(raised.value)
 
 
 def test_with_the_default_timeouts_a_silent_store_fails_in_about_a_minute():

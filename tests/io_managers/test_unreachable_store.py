@@ -2,8 +2,6 @@
 (a closed port) raises StorageUnavailableError naming the endpoint and the path, never the
 secret, never botocore's raw exception."""
 
-import secrets
-
 import pytest
 
 from dagster_project.io_managers.errors import StorageUnavailableError
@@ -12,6 +10,8 @@ from tests.io_managers.stored_values import load, store
 from tests.io_managers.test_tier_contract import partition_of, partitions_def_of, sample_value
 from tests.processes import free_port
 
+pytestmark = pytest.mark.usefixtures("fake_aws_credentials")
+
 
 def on_closed_port(tier: str):
     """The tier's manager on s3://, its endpoint a free port of 127.0.0.1 that nothing serves."""
@@ -19,17 +19,11 @@ def on_closed_port(tier: str):
     return on_endpoint(make_manager(tier, "s3://unreachable/base"), endpoint), endpoint
 
 
-@pytest.fixture(autouse=True)
-def credentials(monkeypatch) -> str:
-    secret = f"not-the-secret-{secrets.token_hex(8)}"
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "someone")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
-    return secret
-
-
 @pytest.mark.parametrize("tier", TIERS)
 @pytest.mark.parametrize("operation", ["store", "load"])
-def test_a_closed_port_is_the_storage_error_naming_the_endpoint(tier, operation, credentials):
+def test_a_closed_port_is_the_storage_error_naming_the_endpoint(
+    tier, operation, fake_aws_credentials
+):
     manager, endpoint = on_closed_port(tier)
     partition, partitions_def = partition_of(tier), partitions_def_of(tier)
 
@@ -41,4 +35,4 @@ def test_a_closed_port_is_the_storage_error_naming_the_endpoint(tier, operation,
 
     assert endpoint in str(raised.value)
     assert "unreachable/base" in str(raised.value)
-    assert credentials not in str(raised.value)
+    assert fake_aws_credentials not in str(raised.value)

@@ -9,8 +9,7 @@ from pyspark import SparkContext
 
 from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.resources.spark import SparkResource, SparkUnavailableError
-from tests.processes import free_port
-from tests.silent_server import silent_server
+from tests.silent_server import silent_server, unanswered_port
 
 
 def test_a_local_lake_gets_local_binding_arrow_and_adaptive_execution_but_no_s3a():
@@ -83,15 +82,11 @@ def test_an_unreachable_master_fails_after_every_attempt_naming_the_url(server):
             pass
         return raised.value.__cause__, time.monotonic() - started
 
-    if server == "closed port":
-        master = f"spark://127.0.0.1:{free_port()}"
+    with unanswered_port(server) as port:
+        master = f"spark://127.0.0.1:{port}"
         error, elapsed = start(master)
-    else:
-        with silent_server(server) as port:
-            master = f"spark://127.0.0.1:{port}"
-            error, elapsed = start(master)
-            # a connection that never completes waits the connect timeout of each attempt
-            assert elapsed >= timeouts.attempts * timeouts.connect_seconds
+    if server == "never-accepts":  # a connection that never completes waits every timeout
+        assert elapsed >= timeouts.attempts * timeouts.connect_seconds
 
     assert elapsed < 10
     assert isinstance(error, SparkUnavailableError)
