@@ -13,6 +13,10 @@ from dagster_project.defs.iot import assets as iot
 from dagster_project.defs.logs import assets as logs
 from dagster_project.defs.marketing import assets as marketing
 from dagster_project.defs.monitoring import assets as monitoring
+from dagster_project.defs.monitoring.alert_sensors import (
+    asset_check_alert_sensor,
+    run_failure_alert_sensor,
+)
 from dagster_project.defs.monitoring.cleanup import storage_cleanup_job
 from dagster_project.defs.monitoring.schedules import (
     automation_sensor,
@@ -43,7 +47,13 @@ defs = dg.Definitions(
     assets=dg.load_assets_from_modules(GROUP_MODULES),
     jobs=[marketing_daily_job, iot_hourly_job, storage_cleanup_job],
     schedules=[marketing_daily_schedule, iot_hourly_schedule],
-    sensors=[performance_alert_sensor, resource_monitor_sensor, automation_sensor],
+    sensors=[
+        performance_alert_sensor,
+        resource_monitor_sensor,
+        automation_sensor,
+        run_failure_alert_sensor,
+        asset_check_alert_sensor,
+    ],
     resources=build_resources(),
     executor=dg.in_process_executor,
 )

@@ -31,6 +31,7 @@ from dagster_project.io_managers.s3_small import StackS3PickleIOManager
 from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.time_series import TimeSeriesIOManager
+from dagster_project.resources.alert_channels import AlertChannelsResource
 from dagster_project.resources.resource_thresholds import ResourceThresholdsResource
 from dagster_project.resources.s3_client import S3ClientResource
 from dagster_project.resources.spark import SparkResource
@@ -64,7 +65,25 @@ def build_resources() -> dict[str, Any]:
         "warehouse": warehouse_resource(timeouts),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         "spark": spark_resource(timeouts),
+        "alert_channels": alert_channels(),
     }
+
+
+def alert_channels() -> AlertChannelsResource:
+    """The alert channels the ``ALERT_*`` and ``SMTP_*`` variables switch on (none by default);
+    the webhook URL and the SMTP password are read through ``dg.EnvVar``, never shown."""
+    settings.alert_webhook_url()
+    environ = os.environ
+    return AlertChannelsResource(
+        webhook_url=dg.EnvVar("ALERT_WEBHOOK_URL") if environ.get("ALERT_WEBHOOK_URL") else None,
+        email_to=settings.alert_email_to(),
+        email_from=environ.get("ALERT_EMAIL_FROM", "").strip() or "dagster-alerts@localhost",
+        smtp_host=environ.get("SMTP_HOST", "").strip() or None,
+        smtp_port=settings.smtp_port(),
+        smtp_user=environ.get("SMTP_USER", "").strip() or None,
+        smtp_password=dg.EnvVar("SMTP_PASSWORD") if environ.get("SMTP_PASSWORD") else None,
+        webserver_url=settings.webserver_url(),
+    )
 
 
 def disk_path(base_url: str) -> str:

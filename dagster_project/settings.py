@@ -269,3 +269,56 @@ def _positive(
             f"{name}='{raw}' must be {kind} above 0{limit}, for example {default:g}."
         )
     return value
+
+
+EMAIL_ADDRESS = re.compile(r"[^@\s,]+@[^@\s,]+")
+
+
+def alert_webhook_url(environ: Mapping[str, str] = os.environ) -> str | None:
+    """``ALERT_WEBHOOK_URL``: a Slack-compatible incoming webhook for alerts (unset: none). It
+    holds a token, so no message ever shows more than its host."""
+    value = environ.get("ALERT_WEBHOOK_URL", "").strip()
+    if value and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+        raise SettingsError(
+            "ALERT_WEBHOOK_URL must be an http:// or https:// URL, for example "
+            "https://hooks.slack.com/services/T000/B000/XXXX (the value is not shown: it is a "
+            "secret)."
+        )
+    return value or None
+
+
+def alert_email_to(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """``ALERT_EMAIL_TO``: comma-separated addresses that receive alerts by email (needs
+    ``SMTP_HOST``; unset: no email)."""
+    raw = environ.get("ALERT_EMAIL_TO", "").strip()
+    addresses = [address.strip() for address in raw.split(",") if address.strip()]
+    for address in addresses:
+        if not EMAIL_ADDRESS.fullmatch(address):
+            raise SettingsError(
+                f"ALERT_EMAIL_TO holds '{address}', which is not an email address: use "
+                "name@example.com, with commas between several."
+            )
+    if addresses and not environ.get("SMTP_HOST", "").strip():
+        raise SettingsError("ALERT_EMAIL_TO needs SMTP_HOST, the mail server to send through.")
+    return addresses
+
+
+def smtp_port(environ: Mapping[str, str] = os.environ) -> int:
+    """``SMTP_PORT``: the mail server's port (default 25; 587 with ``SMTP_USER`` for STARTTLS)."""
+    raw = environ.get("SMTP_PORT", "").strip() or "25"
+    if not raw.isdigit() or not 0 < int(raw) < 2**16:
+        raise SettingsError(f"SMTP_PORT='{raw}' must be a port from 1 to 65535, for example 587.")
+    return int(raw)
+
+
+def webserver_url(environ: Mapping[str, str] = os.environ) -> str:
+    """``DAGSTER_WEBSERVER_URL``: the UI's address as people open it, for the links in alerts
+    (default ``http://127.0.0.1:<DAGSTER_WEBSERVER_PORT or 3000>``)."""
+    port = environ.get("DAGSTER_WEBSERVER_PORT", "").strip() or "3000"
+    value = environ.get("DAGSTER_WEBSERVER_URL", "").strip() or f"http://127.0.0.1:{port}"
+    if not re.fullmatch(r"https?://\S+", value):
+        raise SettingsError(
+            f"DAGSTER_WEBSERVER_URL='{value}' must be an http:// or https:// URL, for example "
+            "https://dagster.example.com."
+        )
+    return value.rstrip("/")

@@ -100,6 +100,21 @@ def test_every_network_client_gets_the_client_timeouts_of_the_environment(
     assert [client.timeouts for client in clients] == [expected] * len(clients)
 
 
+def test_alert_channels_are_off_by_default_and_the_webhook_stays_hidden(
+    small_scale_environ, monkeypatch
+):
+    assert not build_resources()["alert_channels"].enabled
+
+    monkeypatch.setenv("ALERT_WEBHOOK_URL", "https://hooks.example.com/services/secret-token")
+    monkeypatch.setenv("ALERT_EMAIL_TO", "oncall@example.com")
+    monkeypatch.setenv("SMTP_HOST", "mail.example.com")
+    channels = build_resources()["alert_channels"]
+
+    assert "secret-token" not in repr(channels)  # what the UI shows as the resource's config
+    initialized = channels.process_config_and_initialize()
+    assert initialized.enabled and initialized.email_to == ["oncall@example.com"]
+
+
 def test_the_stack_without_a_warehouse_url_fails(stack_environ, monkeypatch):
     monkeypatch.delenv("WAREHOUSE_URL")
 

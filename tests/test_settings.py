@@ -186,3 +186,37 @@ def test_a_client_limit_that_is_not_a_positive_number_names_the_variable_and_an_
 
     assert f"{name}='{raw}'" in str(raised.value)
     assert "for example" in str(raised.value)
+
+
+def test_alerts_are_off_unless_configured():
+    assert settings.alert_webhook_url({}) is None
+    assert settings.alert_email_to({}) == []
+
+
+def test_a_bad_webhook_url_is_refused_without_showing_it():
+    with pytest.raises(settings.SettingsError) as raised:
+        settings.alert_webhook_url({"ALERT_WEBHOOK_URL": "hooks.example.com/secret-token"})
+
+    assert "ALERT_WEBHOOK_URL" in str(raised.value)
+    assert "secret-token" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"ALERT_EMAIL_TO": "oncall", "SMTP_HOST": "mail"}, "not an email address"),
+        ({"ALERT_EMAIL_TO": "oncall@example.com"}, "needs SMTP_HOST"),
+    ],
+)
+def test_email_alerts_need_addresses_and_a_server(environ, expected):
+    with pytest.raises(settings.SettingsError, match=expected):
+        settings.alert_email_to(environ)
+
+
+def test_links_point_at_the_webserver():
+    assert settings.webserver_url({}) == "http://127.0.0.1:3000"
+    assert settings.webserver_url({"DAGSTER_WEBSERVER_PORT": "3333"}) == "http://127.0.0.1:3333"
+    assert (
+        settings.webserver_url({"DAGSTER_WEBSERVER_URL": "https://dagster.example.com/"})
+        == "https://dagster.example.com"
+    )

@@ -1,6 +1,7 @@
 """Sensors of the monitoring group: new materializations refresh the dashboard; machine
 pressure requests the storage cleanup."""
 
+import json
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -11,6 +12,7 @@ from dagster_project.defs.monitoring.cleanup import storage_cleanup_job
 from dagster_project.defs.monitoring.schedules import DEFAULT_SENSOR_STATUS
 from dagster_project.monitoring.alerts import AlertRules, evaluate_alerts
 from dagster_project.monitoring.instance_history import asset_history, assets_to_monitor
+from dagster_project.resources.alert_channels import Alert, AlertChannelsResource
 from dagster_project.resources.resource_thresholds import ResourceThresholdsResource
 
 NEW_RECORDS_PER_ASSET = 100
@@ -21,11 +23,14 @@ NEW_RECORDS_PER_ASSET = 100
     minimum_interval_seconds=60,
     default_status=DEFAULT_SENSOR_STATUS,
 )
-def performance_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    """Refreshes the monitoring assets when other assets materialized since the last tick, and
-    logs the alerts of the assets that changed. The cursor is the last storage id seen, so a
-    materialization is read once."""
-    after = int(context.cursor) if context.cursor else 0
+def performance_alert_sensor(
+    context: dg.SensorEvaluationContext, alert_channels: AlertChannelsResource
+) -> dg.SensorResult:
+    """Refreshes the monitoring assets when other assets materialized since the last tick, logs
+    the alerts of the assets that changed and sends their critical verdicts to the alert
+    channels. The cursor holds the last storage id seen, so a materialization is read once, and
+    the critical verdicts still open, so a verdict is sent once until it clears."""
+    after, open_verdicts = read_cursor(context.cursor)
     assets = [asset for asset in assets_to_monitor(context) if asset.group != GROUP]
     changed, newest = [], after
     for asset in assets:
@@ -47,6 +52,28 @@ def performance_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorRe
     for alert in alerts.itertuples():
         context.log.warning(f"[{alert.severity}] {alert.message}")
     context.log.info(f"{len(changed)} assets materialized; {len(alerts)} alerts.")
+    critical = {
+        f"{alert.asset_key}|{alert.kind}": alert
+        for alert in alerts.itertuples()
+        if alert.severity == "critical"
+    }
+    changed_keys = {asset.key.to_user_string() for asset in changed}
+    if alert_channels.enabled:
+        alert_channels.send(
+            [
+                Alert(
+                    title=f"Performance: {alert.asset_key} ({alert.kind})",
+                    details=alert.message,
+                    ui_path=f"/assets/{alert.asset_key}",
+                )
+                for verdict, alert in critical.items()
+                if verdict not in open_verdicts
+            ],
+            context.log,
+        )
+    # a verdict of an asset that changed is open again only if it was found again
+    open_verdicts = {v for v in open_verdicts if v.split("|")[0] not in changed_keys}
+    open_verdicts |= set(critical)
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
@@ -58,8 +85,19 @@ def performance_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorRe
                 },
             )
         ],
-        cursor=str(newest),
+        cursor=json.dumps({"after": newest, "open": sorted(open_verdicts)}),
     )
+
+
+def read_cursor(cursor: str | None) -> tuple[int, set[str]]:
+    """The last storage id read and the critical verdicts already sent (an older cursor, a bare
+    storage id, has none)."""
+    if not cursor:
+        return 0, set()
+    if cursor.isdigit():
+        return int(cursor), set()
+    state = json.loads(cursor)
+    return int(state["after"]), set(state["open"])
 
 
 @dg.sensor(
