@@ -34,6 +34,16 @@ from deploy import object_store, postgres, spark_cluster
 from deploy.ports import free_port
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
+ALERT_VARIABLES = (
+    "ALERT_WEBHOOK_URL",
+    "ALERT_EMAIL_TO",
+    "ALERT_EMAIL_FROM",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USER",
+    "SMTP_PASSWORD",
+    "DAGSTER_WEBSERVER_URL",
+)
 READY_TIMEOUT_S = float(os.environ.get("NATIVE_STACK_TIMEOUT", "180"))
 CREDENTIAL_NAMES = (
     "DAGSTER_PG_USER",
@@ -114,6 +124,8 @@ class NativeStack:
             "AUTOMATION": os.environ.get("AUTOMATION", "stopped"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             **settings.client_timeouts().environment(),
+            # the alert channels (README, Operations): off while empty
+            **{name: os.environ.get(name, "") for name in ALERT_VARIABLES},
         }
         self.folder.mkdir(parents=True, exist_ok=True)
         stored.write_text(
