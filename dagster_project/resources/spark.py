@@ -102,6 +102,7 @@ class SparkResource(PySparkResource):
 
     def setup_for_execution(self, context) -> None:
         from py4j.protocol import Py4JJavaError
+        from pyspark.errors.exceptions.captured import CapturedException
         from pyspark.sql import SparkSession
 
         self.check_master_reachable()
@@ -111,11 +112,15 @@ class SparkResource(PySparkResource):
             builder = builder.config(key, value)
         try:
             session = builder.getOrCreate()
-        except Py4JJavaError as error:
+        except (Py4JJavaError, CapturedException) as error:
             # A master that accepts connections but never registers the application fails here
-            # after Spark's own retries (3 x 20 s); a broken context must not poison the process.
+            # after Spark's own retries (3 x 20 s), as Py4J's error or, when the application is
+            # given up while the context is still starting, as PySpark's converted Java
+            # exception; a broken context must not poison the process.
             _discard_active_context()
-            reason = str(error.java_exception).splitlines()[0]
+            java = getattr(error, "java_exception", None)
+            text = str(java) if java is not None else str(error)
+            reason = (text.strip().splitlines() or [type(error).__name__])[0]
             raise SparkUnavailableError(
                 f"Spark could not start an application on {self.master}: {reason}. Check "
                 "SPARK_MASTER_URL, the master's log and the Spark properties."

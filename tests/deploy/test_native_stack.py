@@ -167,6 +167,20 @@ def run_ids_tagged(stack, tag: str, value: str) -> list[str]:
         os.environ.update(saved)
 
 
+def worker_health(stack, run_id: str) -> str:
+    """What the stack's run launcher answers the daemon's run monitoring about ``run_id``."""
+    saved = dict(os.environ)
+    os.environ.update(stack.environ)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            launcher = instance.run_launcher
+            assert launcher.supports_check_run_worker_health
+            return launcher.check_run_worker_health(instance.get_run_by_id(run_id)).status.value
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def new_child(process: psutil.Process, before: set[int], timeout_s: float = 60) -> psutil.Process:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -188,12 +202,15 @@ def test_a_run_whose_process_dies_is_failed_and_launched_again(materialized_stac
     worker = new_child(code_server, before)  # the run's own process
     assert wait_for(port, run_id, {"STARTED"}, timeout_s=120) == "STARTED"
     time.sleep(2)  # into the run's steps
+    assert worker_health(stack, run_id) == "RUNNING"  # the code server has its live process
     killed_at = time.monotonic()
     worker.kill()
     status = wait_for(port, run_id, TERMINAL, timeout_s=120)
     detected_s = time.monotonic() - killed_at
 
     assert status == "FAILURE"
+    # what run monitoring would conclude had the server died too: no live process for the run
+    assert worker_health(stack, run_id) == "FAILED"
     deadline = time.monotonic() + 180
     retries = run_ids_tagged(stack, "dagster/parent_run_id", run_id)
     while not retries and time.monotonic() < deadline:
