@@ -14,9 +14,13 @@ has a live process for that run:
   next check, one poll interval later, asks again.
 """
 
+import json
+
 import dagster as dg
 from dagster._core.launcher import DefaultRunLauncher
 from dagster._core.launcher.base import CheckRunHealthResult, WorkerStatus
+from dagster._core.storage.tags import GRPC_INFO_TAG
+from dagster._grpc.client import DagsterGrpcClient
 from dagster._grpc.types import CanCancelExecutionRequest, CanCancelExecutionResult
 from dagster._serdes import deserialize_value
 
@@ -31,7 +35,7 @@ class MonitoredRunLauncher(DefaultRunLauncher):
         return True
 
     def check_run_worker_health(self, run: dg.DagsterRun) -> CheckRunHealthResult:
-        client = self._get_grpc_client_for_termination(run.run_id)
+        client = _code_server_of(run)
         if client is None:
             return CheckRunHealthResult(WorkerStatus.UNKNOWN, "the run has no code server tag")
         try:
@@ -51,3 +55,16 @@ class MonitoredRunLauncher(DefaultRunLauncher):
             f"code server {client.host}:{client.port} has no live process for this run: the "
             "process or the server itself died",
         )
+
+
+def _code_server_of(run: dg.DagsterRun) -> DagsterGrpcClient | None:
+    """A client of the code server the run was launched on (from the tag the launch wrote)."""
+    if GRPC_INFO_TAG not in run.tags:
+        return None
+    info = json.loads(run.tags[GRPC_INFO_TAG])
+    return DagsterGrpcClient(
+        port=info.get("port"),
+        socket=info.get("socket"),
+        host=info.get("host"),
+        use_ssl=bool(info.get("use_ssl", False)),
+    )
