@@ -29,6 +29,7 @@ from dagster_project.io_managers.errors import (
     MissingStoredValueError,
     StorageUnavailableError,
 )
+from dagster_project.io_managers.tier_io_manager import partition_of
 from dagster_project.monitoring.step_meter import output_performance_metadata
 
 STORE_ERRORS = (ClientError, BotoCoreError)
@@ -42,7 +43,7 @@ class DigestPickledObjectS3IOManager(PickledObjectS3IOManager):
         self.s3.put_object(Bucket=self.bucket, Key=path.as_posix(), Body=body)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
-        partition = _partition_of(self, context, path)
+        partition = partition_of(self, context, path)
         try:
             data = self.s3.get_object(Bucket=self.bucket, Key=path.as_posix())["Body"].read()
         except self.s3.exceptions.NoSuchKey as error:
@@ -68,15 +69,6 @@ class DigestPickledObjectS3IOManager(PickledObjectS3IOManager):
             self.s3.head_object(Bucket=self.bucket, Key=path.as_posix())["ContentLength"]
             for path in paths
         )
-
-
-def _partition_of(manager: dg.UPathIOManager, context: dg.InputContext, path: UPath) -> str | None:
-    if not (context.has_asset_key and context.has_asset_partitions):
-        return None
-    for partition_key, partition_path in manager._get_paths_for_partitions(context).items():
-        if partition_path == path:
-            return partition_key
-    return None
 
 
 class StackS3PickleIOManager(S3PickleIOManager):

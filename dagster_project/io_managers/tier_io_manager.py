@@ -176,7 +176,7 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
             file = path.open("rb")
         except FileNotFoundError as error:
             raise MissingStoredValueError(
-                context.asset_key, self._partition_of(context, path), str(path)
+                context.asset_key, partition_of(self, context, path), str(path)
             ) from error
         except OSError as error:
             raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
@@ -199,7 +199,7 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
     ) -> CorruptStoredValueError:
         return CorruptStoredValueError(
             context.asset_key,
-            self._partition_of(context, path),
+            partition_of(self, context, path),
             str(path),
             f"{type(error).__name__}: {error}",
         )
@@ -215,10 +215,12 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
             return next(iter(self._get_paths_for_partitions(context).values()))
         return self._get_path(context)
 
-    def _partition_of(self, context: dg.InputContext, path: UPath) -> str | None:
-        if not (context.has_asset_key and context.has_asset_partitions):
-            return None
-        for partition_key, partition_path in self._get_paths_for_partitions(context).items():
-            if str(partition_path) == str(path):
-                return partition_key
+
+def partition_of(manager: dg.UPathIOManager, context: dg.InputContext, path: UPath) -> str | None:
+    """The partition key whose file is ``path`` (for error messages), or None."""
+    if not (context.has_asset_key and context.has_asset_partitions):
         return None
+    for partition_key, partition_path in manager._get_paths_for_partitions(context).items():
+        if str(partition_path) == str(path):
+            return partition_key
+    return None

@@ -1,6 +1,7 @@
 """The warehouse resource on a real DuckDB file and a real PostgreSQL database: atomic,
 idempotent builds, bulk loads, statistics, safe names and clear connection errors."""
 
+import secrets
 import subprocess
 import sys
 import time
@@ -15,6 +16,9 @@ from dagster_project.resources.table_name import InvalidTableNameError
 from dagster_project.resources.warehouse import WarehouseResource, WarehouseUnavailableError
 from tests.processes import free_port
 from tests.silent_server import MODES, silent_server
+
+# made up per session: the tests check that no error ever shows it
+MADE_UP_PASSWORD = secrets.token_hex(12)
 
 
 @pytest.fixture
@@ -163,7 +167,7 @@ def test_stats_report_rows_and_a_size_that_grows_with_the_table(warehouse):
 def test_an_unreachable_postgres_names_host_and_port_not_the_password():
     port = free_port()  # nothing listens there
     warehouse = WarehouseResource(
-        url=f"postgresql+psycopg2://analyst:s3cret-pa55@127.0.0.1:{port}/warehouse",
+        url=f"postgresql+psycopg2://analyst:{MADE_UP_PASSWORD}@127.0.0.1:{port}/warehouse",
         timeouts=ClientTimeouts(connect_seconds=3, attempts=2),
     )
 
@@ -175,7 +179,7 @@ def test_an_unreachable_postgres_names_host_and_port_not_the_password():
     message = str(raised.value)
     assert f"host 127.0.0.1 port {port}" in message
     assert "in 2 attempts" in message
-    assert "s3cret-pa55" not in message
+    assert MADE_UP_PASSWORD not in message
     assert "WAREHOUSE_URL" in message
 
 
@@ -184,7 +188,7 @@ def test_a_postgres_that_never_answers_times_out_after_every_attempt(mode):
     timeouts = ClientTimeouts(connect_seconds=2, attempts=2)
     with silent_server(mode) as port:
         warehouse = WarehouseResource(
-            url=f"postgresql+psycopg2://analyst:s3cret-pa55@127.0.0.1:{port}/warehouse",
+            url=f"postgresql+psycopg2://analyst:{MADE_UP_PASSWORD}@127.0.0.1:{port}/warehouse",
             timeouts=timeouts,
         )
 
@@ -196,7 +200,7 @@ def test_a_postgres_that_never_answers_times_out_after_every_attempt(mode):
     # libpq's connect timeout covers the start-up exchange a silent server never answers
     assert timeouts.attempts * timeouts.libpq_connect_seconds <= elapsed < 15
     assert f"host 127.0.0.1 port {port}" in str(raised.value)
-    assert "s3cret-pa55" not in str(raised.value)
+    assert MADE_UP_PASSWORD not in str(raised.value)
 
 
 def test_a_duckdb_file_held_by_another_process_is_reported_clearly(tmp_path):

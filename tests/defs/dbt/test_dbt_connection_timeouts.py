@@ -1,6 +1,7 @@
 """dbt's connection takes the warehouse's timeouts: against a PostgreSQL that never answers, a
 dbt invocation fails after its attempts, naming the server, instead of waiting for good."""
 
+import secrets
 import time
 
 import pytest
@@ -13,6 +14,9 @@ from dagster_project.deployment import dbt_executable
 from dagster_project.resources.warehouse import WarehouseResource
 from tests.silent_server import MODES, silent_server
 
+# made up per session: the tests check that no error ever shows it
+MADE_UP_PASSWORD = secrets.token_hex(12)
+
 
 @pytest.mark.parametrize("mode", MODES)
 def test_dbt_gives_up_on_a_silent_warehouse_after_its_attempts(mode, tmp_path, capsys):
@@ -20,7 +24,7 @@ def test_dbt_gives_up_on_a_silent_warehouse_after_its_attempts(mode, tmp_path, c
     dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
     with silent_server(mode) as port:
         warehouse = WarehouseResource(
-            url=f"postgresql+psycopg2://analyst:s3cret-pa55@127.0.0.1:{port}/warehouse",
+            url=f"postgresql+psycopg2://analyst:{MADE_UP_PASSWORD}@127.0.0.1:{port}/warehouse",
             timeouts=timeouts,
         )
         started = time.monotonic()
@@ -39,4 +43,4 @@ def test_dbt_gives_up_on_a_silent_warehouse_after_its_attempts(mode, tmp_path, c
     assert connecting <= elapsed < connecting + 15
     assert f"port {port}" in output
     assert "timeout expired" in output
-    assert "s3cret-pa55" not in output
+    assert MADE_UP_PASSWORD not in output

@@ -43,6 +43,14 @@ def materialize_flaky(instance, fail: bool) -> dg.ExecuteInProcessResult:
     )
 
 
+def evaluate(sensor, instance, defs, channels, cursor):
+    """One tick of ``sensor`` over ``defs``, delivering to ``channels``."""
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, definitions=defs, resources={"alert_channels": channels}
+    )
+    return sensor(context)
+
+
 @pytest.fixture
 def receiver():
     with webhook_receiver() as (url, bodies):
@@ -85,17 +93,8 @@ def test_a_failed_check_is_sent_once(instance, receiver, tmp_path, monkeypatch):
 
     defs = dg.Definitions(assets=[ecommerce.orders_raw], resources=resources)
 
-    def evaluate(cursor):
-        context = dg.build_sensor_context(
-            instance=instance,
-            cursor=cursor,
-            definitions=defs,
-            resources={"alert_channels": channels},
-        )
-        return asset_check_alert_sensor(context)
-
-    first = evaluate(None)
-    again = evaluate(first.cursor)
+    first = evaluate(asset_check_alert_sensor, instance, defs, channels, None)
+    again = evaluate(asset_check_alert_sensor, instance, defs, channels, first.cursor)
 
     assert len(bodies) == 1
     assert "orders_raw schema" in bodies[0]["text"]
@@ -139,20 +138,11 @@ def test_a_critical_performance_verdict_is_sent_once_while_it_lasts(
         },
     )
 
-    def evaluate(cursor):
-        context = dg.build_sensor_context(
-            instance=instance,
-            cursor=cursor,
-            definitions=defs,
-            resources={"alert_channels": channels},
-        )
-        return sensors.performance_alert_sensor(context)
-
     cursor = None
     for open_now in (True, True, False, True):  # found, still found, cleared, found again
         verdict_open = open_now
         materialize_flaky(instance, fail=False)
-        cursor = evaluate(cursor).cursor
+        cursor = evaluate(sensors.performance_alert_sensor, instance, defs, channels, cursor).cursor
 
     sent = [body["text"] for body in bodies]
     assert len(sent) == 2, sent  # the first finding and the one after it cleared
