@@ -11,19 +11,25 @@ How a frame is written, and why (measured with ``benchmarks/``, see BENCHMARKS.m
   own row-group size) bounds that copy to one row group. The write's peak memory above the
   frame went from 111 MB to 49 MB on the 100 MB benchmark frame, and stays under 50 MB on the
   1 GB frame (the stock pickle manager: 456 MB), without slowing the write.
-- **Dictionary pages capped at 64 KiB.** Low-cardinality columns still get dictionary encoding;
-  a high-cardinality column gives it up after 64 KiB instead of 1 MiB, and its plain pages
-  compress better: at these row groups the benchmark frame and the web logs both came out
-  about 15% smaller with zstd.
+- **Dictionary encoding only where values repeat.** A column is dictionary-encoded when its
+  first 10,000 values hold at most half as many distinct ones (and categoricals always); a
+  column of nearly unique values (ids, amounts, times, session ids) is written plain, instead
+  of filling a dictionary the writer gives up at the page limit. Dictionary pages are capped
+  at 64 KiB, so a column that repeats less than its sample suggested gives up early; its plain
+  pages compress better.
 - **Compression levels chosen for this tier** (``COMPRESSION_LEVELS``): zstd at its own
   default level 3 instead of Arrow's 1 (6% smaller files), gzip and brotli at fast levels
   instead of Arrow's slowest (gzip wrote 18x faster, brotli 6x, for 1-4% larger files).
-- **Read back one row group at a time.** Converting the whole table at once de-duplicates
-  every string column through one hash table of all its distinct values, next to the whole
-  decoded table; on the 1 GB benchmark frame the read needed 1.9 GB on top of the frame and
-  5.4 s. Reading, converting and releasing one row group at a time, then concatenating, bounds
-  both to one row group: 0.3 GB and 1.9 s. (With categorical columns the whole table is read,
-  so that every row group shares one dictionary, and converted in slices.)
+- **Strings read back Arrow-backed** (``string_storage="pyarrow"``, the default):
+  ``pd.StringDtype("pyarrow")`` columns keep Arrow's buffers instead of creating one Python
+  object per value, which was nearly all of a read's time. The whole table is read and
+  converted column by column, each Arrow column freed once converted.
+- **Python strings read one row group at a time** (``string_storage="python"``). Converting
+  a whole table to Python strings de-duplicates every string column through one hash table of
+  all its distinct values, next to the whole decoded table (1.9 GB on top of a 1 GB frame);
+  reading, converting and releasing one row group at a time, then concatenating, bounds both
+  to one row group. (With categorical columns the whole table is read, so that every row group
+  shares one dictionary, and converted in slices.)
 - **Page checksums** (CRC32 of every page) are written and verified on read: a few bytes
   overwritten inside a data page raise an error instead of loading as other values.
 - **Arrow's allocator gives its free memory back** after each write and read; otherwise the step
@@ -37,6 +43,7 @@ from typing import IO, Any, ClassVar, Literal
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field
 
@@ -44,6 +51,7 @@ from dagster_project.io_managers.errors import UnsupportedValueError
 from dagster_project.io_managers.tier_io_manager import TierIOManager
 
 ParquetCompression = Literal["zstd", "snappy", "gzip", "brotli", "lz4", "none"]
+StringStorage = Literal["pyarrow", "python"]
 
 
 def column_schema(frame: pd.DataFrame) -> dg.TableSchema:
@@ -61,6 +69,9 @@ DICTIONARY_PAGE_LIMIT_BYTES = 64 * 2**10
 # benchmark frame (Arrow default -> this level): zstd 11.6 -> 10.9 MB for +0.07 s; gzip 8.2 ->
 # 0.45 s for 11.5 -> 12.0 MB; brotli 1.9 -> 0.32 s for 10.9 -> 11.0 MB.
 COMPRESSION_LEVELS = {"zstd": 3, "gzip": 1, "brotli": 3}
+DICTIONARY_SAMPLE_ROWS = 10_000
+DICTIONARY_MAX_DISTINCT_SHARE = 0.5
+ARROW_STRINGS = pd.StringDtype("pyarrow")
 
 
 def write_parquet(
@@ -68,9 +79,9 @@ def write_parquet(
 ) -> None:
     """Write ``frame`` to ``path`` one row group at a time (see the module docstring).
 
-    The schema comes from the first row group. A later row group whose values do not fit it
-    (an object column that is all None at first, mixed types) falls back to converting the
-    whole frame at once, exactly as ``pq.write_table`` does.
+    The schema and the dictionary-encoded columns come from the first row group. A later row
+    group whose values do not fit that schema (an object column that is all None at first,
+    mixed types) falls back to converting the whole frame at once, as ``pq.write_table`` does.
     """
     options = {
         "compression": compression,
@@ -81,7 +92,9 @@ def write_parquet(
     first = pa.Table.from_pandas(frame.iloc[:ROW_GROUP_ROWS], preserve_index=None, nthreads=1)
     schema = _whole_frame_index(first.schema, frame)
     try:
-        with pq.ParquetWriter(path, schema, **options) as writer:
+        with pq.ParquetWriter(
+            path, schema, use_dictionary=dictionary_columns(first), **options
+        ) as writer:
             writer.write_table(first.replace_schema_metadata(schema.metadata))
             del first
             for start in range(ROW_GROUP_ROWS, len(frame), ROW_GROUP_ROWS):
@@ -91,15 +104,52 @@ def write_parquet(
                 )
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
         table = pa.Table.from_pandas(frame, preserve_index=None)
-        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **options)
+        pq.write_table(
+            table,
+            path,
+            row_group_size=ROW_GROUP_ROWS,
+            use_dictionary=dictionary_columns(table),
+            **options,
+        )
 
 
-def read_parquet(file: IO[bytes] | str, page_checksums: bool = True) -> pd.DataFrame:
-    """Read a Parquet file into pandas one row group at a time (see the module docstring),
-    verifying each page's checksum unless ``page_checksums`` is false."""
+def dictionary_columns(table: pa.Table) -> list[str]:
+    """The columns worth dictionary encoding: categoricals, and columns whose first
+    ``DICTIONARY_SAMPLE_ROWS`` values hold at most ``DICTIONARY_MAX_DISTINCT_SHARE`` distinct
+    ones. Building a dictionary for a column of nearly unique values (ids, amounts, times)
+    costs time and is given up at the page limit anyway."""
+    sample = table.slice(0, DICTIONARY_SAMPLE_ROWS)
+    chosen = []
+    for field, column in zip(sample.schema, sample.columns, strict=True):
+        if pa.types.is_dictionary(field.type):
+            chosen.append(field.name)
+            continue
+        if pa.types.is_nested(field.type):
+            continue
+        try:
+            distinct = pc.count_distinct(column, mode="all").as_py()
+        except (pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            continue
+        if distinct <= DICTIONARY_MAX_DISTINCT_SHARE * max(len(sample), 1):
+            chosen.append(field.name)
+    return chosen
+
+
+def read_parquet(
+    file: IO[bytes] | str, page_checksums: bool = True, string_storage: str = "pyarrow"
+) -> pd.DataFrame:
+    """Read a Parquet file into pandas, verifying each page's checksum unless
+    ``page_checksums`` is false. Strings come back Arrow-backed (``string_storage="pyarrow"``)
+    or as Python objects (``"python"``); see the module docstring for how each is read."""
     parquet = pq.ParquetFile(file, page_checksum_verification=page_checksums)
+    if string_storage == "pyarrow":
+        table = parquet.read()
+        if any(pa.types.is_dictionary(field.type) for field in table.schema):
+            table = table.unify_dictionaries()
+        # self_destruct frees each Arrow column once converted: no whole second copy.
+        return table.to_pandas(types_mapper=_arrow_strings, self_destruct=True, split_blocks=True)
     if parquet.num_row_groups <= 1:
-        return parquet.read().to_pandas()
+        return _python_strings(parquet.read().to_pandas())
     schema = parquet.schema_arrow
     if any(pa.types.is_dictionary(field.type) for field in schema):
         # Categoricals: each row group has its own dictionary, so convert slices of the whole
@@ -121,7 +171,23 @@ def read_parquet(file: IO[bytes] | str, page_checksums: bool = True) -> pd.DataF
     frame = pd.concat(parts, ignore_index=range_index is not None)
     if range_index is not None and len(range_index) == len(frame):
         frame.index = range_index
-    return frame
+    return _python_strings(frame)
+
+
+def _arrow_strings(arrow_type: pa.DataType) -> pd.StringDtype | None:
+    """pandas' Arrow-backed string dtype for Arrow's string types (a ``types_mapper``)."""
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return ARROW_STRINGS
+    return None
+
+
+def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with any pandas string-dtype column (restored from a frame written with one)
+    turned into an ``object`` column of Python strings."""
+    strings = [name for name, dtype in frame.dtypes.items() if isinstance(dtype, pd.StringDtype)]
+    if not strings:
+        return frame
+    return frame.astype({name: object for name in strings})
 
 
 def _stored_range_index(schema: pa.Schema) -> pd.RangeIndex | None:
@@ -152,6 +218,12 @@ class ParquetIOManager(TierIOManager):
         default="zstd",
         description="Parquet codec: zstd, snappy, gzip, brotli, lz4 or none.",
     )
+    string_storage: StringStorage = Field(
+        default="pyarrow",
+        description="How strings are loaded: 'pyarrow' gives Arrow-backed pd.StringDtype "
+        "columns (pandas 3's default string type, read without one Python object per value); "
+        "'python' gives object columns of Python str, as pandas 2 makes them.",
+    )
 
     tier: ClassVar[str] = "medium"
     extension: ClassVar[str] = ".parquet"
@@ -165,7 +237,7 @@ class ParquetIOManager(TierIOManager):
         pa.default_memory_pool().release_unused()
 
     def read_value(self, context: dg.InputContext, file: IO[bytes]) -> pd.DataFrame:
-        frame = read_parquet(file, self.page_checksums)
+        frame = read_parquet(file, self.page_checksums, self.string_storage)
         pa.default_memory_pool().release_unused()
         return frame
 

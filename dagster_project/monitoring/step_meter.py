@@ -28,6 +28,7 @@ import dagster as dg
 import pandas as pd
 
 from dagster_project.monitoring import peak_memory
+from dagster_project.monitoring.frame_size import frame_size_bytes
 
 PERFORMANCE_KEYS = (
     "compute_seconds",
@@ -130,9 +131,10 @@ def output_performance_metadata(
 
 
 def value_size_bytes(value: Any) -> int:
-    """Bytes the value holds in memory (deep for DataFrames, shallow for other objects)."""
+    """Bytes the value holds in memory (deep for DataFrames and Series, shallow for other
+    objects)."""
     if isinstance(value, pd.DataFrame):
-        return int(value.memory_usage(deep=True).sum())
+        return frame_size_bytes(value)
     if isinstance(value, pd.Series):
         return int(value.memory_usage(deep=True))
     nbytes = getattr(value, "nbytes", None)

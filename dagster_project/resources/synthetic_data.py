@@ -6,9 +6,12 @@ backfill) reproduces exactly the same rows, and ``scale`` shrinks every generato
 """
 
 import hashlib
+from collections.abc import Sequence
 
 import dagster as dg
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 from pydantic import Field
 
 
@@ -33,3 +36,10 @@ class SyntheticDataResource(dg.ConfigurableResource):
         """The generator for this asset and partition."""
         partition = context.partition_key if context.has_partition_key else ""
         return seeded_rng(context.asset_key.to_user_string(), partition)
+
+
+def strings_at(values: Sequence[str], positions: np.ndarray) -> pd.Series:
+    """``values[positions]`` as an Arrow-backed string column (``pd.StringDtype("pyarrow")``),
+    built in Arrow without creating one Python string per row."""
+    strings = pa.array(values, type=pa.large_string()).take(pa.array(positions))
+    return pd.Series(pd.arrays.ArrowStringArray(strings))

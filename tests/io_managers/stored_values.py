@@ -3,6 +3,8 @@
 from typing import Any
 
 import dagster as dg
+import pandas as pd
+from pandas.api.types import is_object_dtype
 
 
 def output_context(
@@ -59,3 +61,21 @@ def run_failure_text(result: dg.ExecuteInProcessResult) -> str:
             messages.append(error.message)
             error = error.cause
     return "\n".join(messages)
+
+
+def with_arrow_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as the Parquet tiers load it by default: every ``object`` column and index
+    level of strings (missing values included) as ``pd.StringDtype("pyarrow")``."""
+    arrow = pd.StringDtype("pyarrow")
+    columns = [name for name, dtype in frame.dtypes.items() if is_object_dtype(dtype)]
+    expected = frame.astype({name: arrow for name in columns})
+    if isinstance(expected.index, pd.MultiIndex):
+        expected.index = expected.index.set_levels(
+            [
+                level.astype(arrow) if is_object_dtype(level.dtype) else level
+                for level in expected.index.levels
+            ]
+        )
+    elif is_object_dtype(expected.index.dtype):
+        expected.index = expected.index.astype(arrow)
+    return expected

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from dagster_project.io_managers import medium
 from dagster_project.io_managers.errors import UnsupportedValueError
 from dagster_project.io_managers.medium import ParquetCompression, ParquetIOManager
-from tests.io_managers.stored_values import load, store
+from tests.io_managers.stored_values import load, store, with_arrow_strings
 
 
 def mixed_frame(rows: int = 1_000) -> pd.DataFrame:
@@ -33,12 +33,59 @@ def mixed_frame(rows: int = 1_000) -> pd.DataFrame:
     )
 
 
-def test_round_trip_keeps_values_and_dtypes(tmp_path):
+def test_round_trip_keeps_values_and_dtypes_with_strings_arrow_backed(tmp_path):
     manager = ParquetIOManager(base_path=str(tmp_path))
     frame = mixed_frame()
     store(manager, frame)
 
+    loaded = load(manager)
+    assert loaded["comment"].dtype == pd.StringDtype("pyarrow")
+    pd.testing.assert_frame_equal(loaded, with_arrow_strings(frame))
+
+
+def test_python_string_storage_gives_object_strings_back(tmp_path):
+    manager = ParquetIOManager(base_path=str(tmp_path), string_storage="python")
+    frame = mixed_frame()
+    store(manager, frame)
+
     pd.testing.assert_frame_equal(load(manager), frame)
+
+
+def test_python_string_storage_turns_stored_arrow_strings_into_objects(tmp_path):
+    frame = pd.DataFrame({"name": pd.array(["a", None, "ü"], dtype=pd.StringDtype("pyarrow"))})
+    store(ParquetIOManager(base_path=str(tmp_path)), frame)
+
+    loaded = load(ParquetIOManager(base_path=str(tmp_path), string_storage="python"))
+    assert loaded["name"].dtype == object
+    assert loaded["name"].tolist()[0::2] == ["a", "ü"]
+    assert pd.isna(loaded["name"].iloc[1])
+    pd.testing.assert_frame_equal(load(ParquetIOManager(base_path=str(tmp_path))), frame)
+
+
+def test_an_unknown_string_storage_is_refused_when_the_manager_is_configured(tmp_path):
+    with pytest.raises(ValidationError, match="string_storage"):
+        ParquetIOManager(base_path=str(tmp_path), string_storage="numpy")
+
+
+def test_only_columns_that_repeat_are_dictionary_encoded(tmp_path):
+    rows = 20_000
+    frame = pd.DataFrame(
+        {
+            "session": [f"{i:016x}" for i in range(rows)],  # every value distinct
+            "status": ["ok", "error"] * (rows // 2),  # two values
+            "product": np.arange(rows) % 1_000,  # 1,000 values
+            "amount": np.arange(rows) * 0.5,  # every value distinct
+        }
+    )
+    store(ParquetIOManager(base_path=str(tmp_path)), frame)
+
+    group = pq.ParquetFile(tmp_path / "victim.parquet").metadata.row_group(0)
+    encodings = {group.column(i).path_in_schema: group.column(i).encodings for i in range(4)}
+    dictionary = {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}
+    assert {name for name, used in encodings.items() if dictionary & set(used)} == {
+        "status",
+        "product",
+    }
 
 
 def test_a_meaningful_index_survives_the_round_trip(tmp_path):
@@ -52,7 +99,7 @@ def test_a_meaningful_index_survives_the_round_trip(tmp_path):
     )
     store(manager, frame)
 
-    pd.testing.assert_frame_equal(load(manager), frame)
+    pd.testing.assert_frame_equal(load(manager), with_arrow_strings(frame))
 
 
 @pytest.mark.parametrize("codec", get_args(ParquetCompression))
@@ -61,7 +108,7 @@ def test_every_supported_codec_round_trips_and_is_used(tmp_path, codec):
     frame = mixed_frame(200)
     metadata = store(manager, frame)
 
-    pd.testing.assert_frame_equal(load(manager), frame)
+    pd.testing.assert_frame_equal(load(manager), with_arrow_strings(frame))
     written = pq.ParquetFile(tmp_path / "victim.parquet").metadata.row_group(0).column(0)
     assert written.compression == ("UNCOMPRESSED" if codec == "none" else codec.upper())
     assert metadata["compression"] == codec
@@ -126,7 +173,7 @@ def test_a_frame_of_several_row_groups_round_trips_with_its_index_and_categories
     store(manager, frame)
 
     assert pq.ParquetFile(tmp_path / "victim.parquet").metadata.num_row_groups == 4
-    pd.testing.assert_frame_equal(load(manager), frame)
+    pd.testing.assert_frame_equal(load(manager), with_arrow_strings(frame))
 
 
 def test_a_column_whose_type_only_shows_after_the_first_row_group_still_round_trips(
@@ -137,7 +184,7 @@ def test_a_column_whose_type_only_shows_after_the_first_row_group_still_round_tr
     manager = ParquetIOManager(base_path=str(tmp_path))
     store(manager, frame)
 
-    pd.testing.assert_frame_equal(load(manager), frame)
+    pd.testing.assert_frame_equal(load(manager), with_arrow_strings(frame))
 
 
 def test_a_multi_index_survives_a_read_of_several_row_groups(tmp_path, monkeypatch):
@@ -151,4 +198,4 @@ def test_a_multi_index_survives_a_read_of_several_row_groups(tmp_path, monkeypat
     manager = ParquetIOManager(base_path=str(tmp_path))
     store(manager, frame)
 
-    pd.testing.assert_frame_equal(load(manager), frame)
+    pd.testing.assert_frame_equal(load(manager), with_arrow_strings(frame))

@@ -22,7 +22,11 @@ LARGE_FRAME_ROWS = 200_000  # about 3 MB
 
 def frame(rows: int, version: int = 1) -> pd.DataFrame:
     return pd.DataFrame(
-        {"id": np.arange(rows), "value": np.full(rows, float(version)), "kind": ["x"] * rows}
+        {
+            "id": np.arange(rows),
+            "value": np.full(rows, float(version)),
+            "kind": pd.array(["x"] * rows, dtype=pd.StringDtype("pyarrow")),
+        }
     )
 
 

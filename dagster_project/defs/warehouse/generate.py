@@ -2,10 +2,13 @@
 
 Customers sign up during the year and stay active for an exponentially distributed time; a few
 buy very often (gamma-distributed popularity). Business customers spend more per transaction.
+Strings are Arrow-backed (``pd.StringDtype("pyarrow")``), the type the Parquet tiers load.
 """
 
 import numpy as np
 import pandas as pd
+
+from dagster_project.resources.synthetic_data import strings_at
 
 PERIOD_START = pd.Timestamp("2024-01-01")
 PERIOD_DAYS = 366
@@ -39,8 +42,8 @@ def generate_transactions(
     transactions = pd.DataFrame(
         {
             "customer_id": customer + 1,
-            "customer_segment": np.asarray(CUSTOMER_SEGMENTS, dtype=object)[segment[customer]],
-            "product_category": np.asarray(PRODUCT_CATEGORIES, dtype=object)[category],
+            "customer_segment": strings_at(CUSTOMER_SEGMENTS, segment[customer]),
+            "product_category": strings_at(PRODUCT_CATEGORIES, category),
             "amount": amount.round(2),
             "transaction_timestamp": (PERIOD_START + pd.to_timedelta(day, unit="D")).floor("s"),
         }

@@ -40,8 +40,8 @@ def test_generate_transactions_has_the_raw_columns_and_dtypes(transactions):
     assert transactions.dtypes.astype(str).to_dict() == {
         "transaction_id": "int64",
         "customer_id": "int64",
-        "customer_segment": "object",
-        "product_category": "object",
+        "customer_segment": "string",
+        "product_category": "string",
         "amount": "float64",
         "transaction_timestamp": "datetime64[ns]",
     }
