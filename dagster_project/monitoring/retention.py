@@ -17,7 +17,19 @@ from datetime import datetime, timedelta
 
 from upath import UPath
 
+from dagster_project.tiers import Tier
+
 PARTIAL_SUFFIX = ".partial"
+
+# Days a partition file of each tier is kept unless ``storage_cleanup_job`` is told otherwise; the
+# capacity plan assumes the same retention.
+DEFAULT_RETENTION_DAYS = {
+    Tier.SMALL.value: 30.0,
+    Tier.MEDIUM.value: 90.0,
+    Tier.TIME_SERIES.value: 30.0,
+    Tier.SIZE_ROUTER.value: 90.0,
+    Tier.REFERENCE.value: 365.0,
+}
 
 
 @dataclass(frozen=True)

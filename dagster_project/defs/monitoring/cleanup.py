@@ -4,17 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from dagster_project.monitoring.retention import Expired, abandoned_partials, expired_partitions
+from dagster_project.monitoring.retention import (
+    DEFAULT_RETENTION_DAYS,
+    Expired,
+    abandoned_partials,
+    expired_partitions,
+)
 from dagster_project.resources.tier_stores import TierStoresResource
-from dagster_project.tiers import Tier
-
-DEFAULT_RETENTION_DAYS = {
-    Tier.SMALL.value: 30.0,
-    Tier.MEDIUM.value: 90.0,
-    Tier.TIME_SERIES.value: 30.0,
-    Tier.SIZE_ROUTER.value: 90.0,
-    Tier.REFERENCE.value: 365.0,
-}
 
 
 class RetentionConfig(dg.Config):
