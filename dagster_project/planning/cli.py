@@ -12,6 +12,7 @@ import psutil
 
 from dagster_project.planning.inventory import InventoryError, load_inventory
 from dagster_project.planning.plan import CapacityPlan, Machine
+from dagster_project.planning.render import plan_as_markdown
 from dagster_project.planning.units import BYTES_PER_MB
 
 
@@ -74,5 +75,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InventoryError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    sys.stdout.write(plan.to_markdown())
+    sys.stdout.write(plan_as_markdown(plan))
     return 0
