@@ -1,8 +1,8 @@
 """Recent materializations and failures of every asset, read from the Dagster instance.
 
 The instance is the one record every process shares (the run worker, the webserver, the daemon,
-a test): the seeds kept metrics in a Python list, empty in every process but the one that ran
-the asset. Durations come from the instance's step statistics, sizes and memory from the
+a test), where metrics kept in a Python list would be empty in every process but the one that
+ran the asset. Durations come from the instance's step statistics, sizes and memory from the
 uniform performance metadata (:mod:`dagster_project.monitoring.step_meter`).
 """
 
