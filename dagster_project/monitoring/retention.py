@@ -55,13 +55,15 @@ def stored_files(folder: UPath) -> list[StoredFile]:
     for path in folder.rglob("*"):
         info = path.stat()
         if path.is_file():
-            files.append(StoredFile(path, _modified(info), int(info.st_size)))
+            files.append(StoredFile(path, _modified(path, info), int(info.st_size)))
     return files
 
 
-def _modified(info) -> datetime:
+def _modified(path: UPath, info) -> datetime:
     """Modification time as an aware datetime, from a local stat or an object-store listing."""
     mtime = getattr(info, "st_mtime", None)
+    if mtime is None:
+        raise ValueError(f"{path}: the store reports no modification time, so its age is unknown")
     if isinstance(mtime, datetime):
         return mtime if mtime.tzinfo else mtime.replace(tzinfo=datetime.now().astimezone().tzinfo)
     return datetime.fromtimestamp(float(mtime)).astimezone()

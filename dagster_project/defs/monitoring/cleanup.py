@@ -33,7 +33,8 @@ def apply_retention(
     # partition) and which partition is the latest; folders of anything else are left alone.
     for key in context.instance.get_asset_keys():
         latest = context.instance.get_latest_materialization_event(key)
-        partition = latest.asset_materialization.partition if latest else None
+        materialization = latest.asset_materialization if latest else None
+        partition = materialization.partition if materialization else None
         if partition is None:
             continue
         for tier, days in config.retention_days.items():
