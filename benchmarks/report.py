@@ -1,5 +1,5 @@
 """The Markdown of BENCHMARKS.md: one table per section, each figure with its ratio to a baseline
-measured in the same run, and the goals of issue 7 marked met or missed."""
+measured in the same run, and each performance goal marked met or missed."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -501,7 +501,7 @@ def render(results: Results) -> str:
         )
         + ".",
         "",
-        "## Goals (issue 7)",
+        "## Goals",
         "",
         table(["goal", "measured", "target", "result"], goals(results))
         if goals(results)

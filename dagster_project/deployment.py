@@ -137,20 +137,14 @@ def stack_tier_io_managers(timeouts: ClientTimeouts | None = None) -> dict[str, 
         timeouts=timeouts,
     )
     # Static keys through dg.EnvVar (never shown in the UI); without them boto3's default chain.
-    keys = (
-        {
-            "aws_access_key_id": dg.EnvVar("AWS_ACCESS_KEY_ID"),
-            "aws_secret_access_key": dg.EnvVar("AWS_SECRET_ACCESS_KEY"),
-        }
-        if settings.static_s3_keys()
-        else {}
-    )
+    static_keys = settings.static_s3_keys()
     s3_small = StackS3PickleIOManager(
         s3_resource=S3ClientResource(
             timeouts=timeouts,
             endpoint_url=endpoint_url,
             use_ssl=not (endpoint_url or "").startswith("http://"),
-            **keys,
+            aws_access_key_id=dg.EnvVar("AWS_ACCESS_KEY_ID") if static_keys else None,
+            aws_secret_access_key=dg.EnvVar("AWS_SECRET_ACCESS_KEY") if static_keys else None,
         ),
         s3_bucket=settings.s3_bucket(),
         s3_prefix="storage/small",
@@ -166,21 +160,34 @@ def tier_io_managers(
 ) -> dict[str, Any]:
     """One I/O manager per tier under ``base_url``; the default ``io_manager`` is the small tier."""
     base_url = base_url.rstrip("/")
-    store = {"endpoint_url": endpoint_url, "timeouts": timeouts or ClientTimeouts()}
-    small = PickleIOManager(base_path=f"{base_url}/small", **store)
-    medium = ParquetIOManager(base_path=f"{base_url}/medium", compression=compression, **store)
-    reference = ReferenceIOManager(base_path=f"{base_url}/reference", **store)
+    timeouts = timeouts or ClientTimeouts()
+    small = PickleIOManager(
+        base_path=f"{base_url}/small", endpoint_url=endpoint_url, timeouts=timeouts
+    )
+    medium = ParquetIOManager(
+        base_path=f"{base_url}/medium",
+        compression=compression,
+        endpoint_url=endpoint_url,
+        timeouts=timeouts,
+    )
+    reference = ReferenceIOManager(
+        base_path=f"{base_url}/reference", endpoint_url=endpoint_url, timeouts=timeouts
+    )
     return {
         "io_manager": small,
         IO_MANAGER_KEYS[Tier.SMALL]: small,
         IO_MANAGER_KEYS[Tier.MEDIUM]: medium,
         IO_MANAGER_KEYS[Tier.TIME_SERIES]: TimeSeriesIOManager(
-            base_path=f"{base_url}/time_series", compression=compression, **store
+            base_path=f"{base_url}/time_series",
+            compression=compression,
+            endpoint_url=endpoint_url,
+            timeouts=timeouts,
         ),
         IO_MANAGER_KEYS[Tier.REFERENCE]: reference,
         IO_MANAGER_KEYS[Tier.SIZE_ROUTER]: SizeRouterIOManager(
             base_path=f"{base_url}/size_router",
-            **store,
+            endpoint_url=endpoint_url,
+            timeouts=timeouts,
             small=small,
             medium=medium,
             reference=reference,

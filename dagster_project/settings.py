@@ -102,6 +102,10 @@ def warehouse_url(environ: Mapping[str, str] = os.environ) -> str:
             f"WAREHOUSE_URL={shown} is not a supported warehouse: use duckdb:///path/file.duckdb "
             "or postgresql+psycopg2://USER:PASSWORD@HOST:PORT/DATABASE."
         )
+    if backend == "duckdb" and not url.database:
+        raise SettingsError(
+            f"WAREHOUSE_URL={shown} names no DuckDB file: use duckdb:///path/file.duckdb."
+        )
     if backend == "postgresql" and (not url.database or not 0 < (port or 5432) < 2**16):
         raise SettingsError(
             f"WAREHOUSE_URL={shown} needs a database and a port from 1 to 65535 (or none, for "

@@ -60,6 +60,12 @@ def test_an_unsupported_warehouse_is_refused_without_echoing_credentials(url):
     assert "hunter2" not in str(raised.value)
 
 
+def test_a_duckdb_url_without_a_file_is_refused_at_load_time():
+    # Without the check, the warehouse failed later with Path(None) (found by mypy).
+    with pytest.raises(settings.SettingsError, match="names no DuckDB file"):
+        settings.warehouse_url({"WAREHOUSE_URL": "duckdb://"})
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -72,7 +72,7 @@ class UnsupportedValueError(TypeError):
 class StorageUnavailableError(ConnectionError):
     """The storage behind a tier refused access or could not be reached."""
 
-    def __init__(self, path: str, endpoint_url: str | None, error: Exception):
+    def __init__(self, path: str, endpoint_url: str | None, error: BaseException):
         where = f"{path} (S3 endpoint {endpoint_url})" if endpoint_url else path
         super().__init__(
             f"Cannot access {where}: {type(error).__name__}: {error}. Check that the store is "

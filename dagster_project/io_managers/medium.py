@@ -226,7 +226,7 @@ class ParquetIOManager(TierIOManager):
     )
 
     tier: ClassVar[str] = "medium"
-    extension: ClassVar[str] = ".parquet"
+    extension: ClassVar[str] = ".parquet"  # type: ignore[misc]  # see TierIOManager.extension
     # Write and verify a checksum per page (the benchmarks price it by turning it off).
     page_checksums: ClassVar[bool] = True
 

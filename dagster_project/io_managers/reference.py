@@ -24,7 +24,7 @@ class ReferenceIOManager(TierIOManager):
     """Stores a table name or URI as ``<base>/<asset>[/<partition>].json``."""
 
     tier: ClassVar[str] = "reference"
-    extension: ClassVar[str] = ".json"
+    extension: ClassVar[str] = ".json"  # type: ignore[misc]  # see TierIOManager.extension
     digest_footer: ClassVar[bool] = True
 
     def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:

@@ -57,7 +57,7 @@ class SizeRouterIOManager(TierIOManager):
     )
 
     tier: ClassVar[str] = "size router"
-    extension: ClassVar[str] = ".route.json"
+    extension: ClassVar[str] = ".route.json"  # type: ignore[misc]  # see TierIOManager.extension
     digest_footer: ClassVar[bool] = True
 
     @model_validator(mode="after")
@@ -94,7 +94,8 @@ class SizeRouterIOManager(TierIOManager):
 
         route = (tier_name, stored_at)
         moved = previous is not None and (previous["tier"], previous["path"]) != route
-        if moved and is_local(record_path):  # under the folder lock (see the module docstring)
+        # under the folder lock (see the module docstring)
+        if previous is not None and moved and is_local(record_path):
             self._delete_stale_copy(context, previous)
 
         if size_mb is not None and size_mb > self.large_threshold_mb:

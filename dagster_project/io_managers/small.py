@@ -22,7 +22,7 @@ class PickleIOManager(TierIOManager):
     """Stores any picklable value as ``<base>/<asset>[/<partition>].pkl``, written atomically."""
 
     tier: ClassVar[str] = "small"
-    extension: ClassVar[str] = ".pkl"
+    extension: ClassVar[str] = ".pkl"  # type: ignore[misc]  # see TierIOManager.extension
     digest_footer: ClassVar[bool] = True
 
     def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:

@@ -47,7 +47,7 @@ class _ReplacedWhileReadingError(Exception):
 
 # Failures to reach or use the storage itself (a closed port, a refused credential, a missing
 # bucket), as opposed to a file that does not decode: each becomes StorageUnavailableError.
-STORAGE_ERRORS: tuple[type[BaseException], ...] = (
+STORAGE_ERRORS: tuple[type[Exception], ...] = (
     ConnectionError,
     TimeoutError,
     PermissionError,
@@ -73,7 +73,9 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
     )
 
     tier: ClassVar[str]
-    extension: ClassVar[str]
+    # UPathIOManager declares extension as an instance attribute; on a pydantic resource it
+    # must be a ClassVar, or it would become a config field.
+    extension: ClassVar[str]  # type: ignore[misc]
     # Whether each file ends with the SHA-256 of its content (see digest.py).
     digest_footer: ClassVar[bool] = False
 
@@ -86,7 +88,7 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
         return path
 
     @property
-    def _base_path(self) -> UPath:
+    def _base_path(self) -> UPath:  # type: ignore[override]  # UPathIOManager sets it in __init__
         # UPathIOManager reads this attribute; it is derived from config, never stored.
         return self.base_upath
 

@@ -8,8 +8,8 @@ as the window shows, at least daily.
 
 import pandas as pd
 
-from dagster_project.defs.monitoring.cleanup import DEFAULT_RETENTION_DAYS
 from dagster_project.monitoring.instance_history import MATERIALIZED
+from dagster_project.monitoring.retention import DEFAULT_RETENTION_DAYS
 from dagster_project.planning import AssetMeasurement, CapacityPlan, Machine, plan_from_measurements
 from dagster_project.tiers import GROUP_TIERS, WAREHOUSE_NATIVE_GROUPS, Tier
 

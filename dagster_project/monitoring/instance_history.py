@@ -1,8 +1,8 @@
 """Recent materializations and failures of every asset, read from the Dagster instance.
 
 The instance is the one record every process shares (the run worker, the webserver, the daemon,
-a test): the seeds kept metrics in a Python list, empty in every process but the one that ran
-the asset. Durations come from the instance's step statistics, sizes and memory from the
+a test), where metrics kept in a Python list would be empty in every process but the one that
+ran the asset. Durations come from the instance's step statistics, sizes and memory from the
 uniform performance metadata (:mod:`dagster_project.monitoring.step_meter`).
 """
 
@@ -50,8 +50,18 @@ def assets_to_monitor(
     Outside a code location (``dg.materialize`` in a test) there is no repository: then the
     run's own assets and every asset the instance holds records of (group ``unknown``)."""
     try:
-        graph = context.repository_def.asset_graph
+        repository = context.repository_def
     except CheckError:
+        repository = None
+    extra: list[MonitoredAsset] = []
+    if repository is not None:
+        graph = repository.asset_graph
+    elif isinstance(context, dg.SensorEvaluationContext):
+        raise ValueError(
+            "A sensor's context without definitions has no assets to monitor: evaluate the sensor "
+            "in the code location, or build its context with definitions=defs."
+        )
+    else:
         graph = context.job_def.asset_layer.asset_graph
         known = set(graph.materializable_asset_keys)
         extra = [
@@ -59,8 +69,6 @@ def assets_to_monitor(
             for key in context.instance.all_asset_keys()
             if key not in known
         ]
-    else:
-        extra = []
     assets = [
         MonitoredAsset(key, graph.get(key).group_name) for key in graph.materializable_asset_keys
     ]
@@ -94,8 +102,9 @@ def asset_history(
                 "timestamp": pd.Timestamp(entry.timestamp, unit="s", tz="UTC"),
                 "step_seconds": step_seconds(record.run_id, entry.step_key),
             }
-            if status == MATERIALIZED:
-                row |= _performance_values(record.asset_materialization.metadata)
+            materialization = record.asset_materialization
+            if status == MATERIALIZED and materialization is not None:
+                row |= _performance_values(materialization.metadata)
             rows.append(row)
         if not events:
             rows.append(

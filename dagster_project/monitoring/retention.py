@@ -17,7 +17,19 @@ from datetime import datetime, timedelta
 
 from upath import UPath
 
+from dagster_project.tiers import Tier
+
 PARTIAL_SUFFIX = ".partial"
+
+# Days a partition file of each tier is kept unless ``storage_cleanup_job`` is told otherwise; the
+# capacity plan assumes the same retention.
+DEFAULT_RETENTION_DAYS = {
+    Tier.SMALL.value: 30.0,
+    Tier.MEDIUM.value: 90.0,
+    Tier.TIME_SERIES.value: 30.0,
+    Tier.SIZE_ROUTER.value: 90.0,
+    Tier.REFERENCE.value: 365.0,
+}
 
 
 @dataclass(frozen=True)
@@ -43,13 +55,15 @@ def stored_files(folder: UPath) -> list[StoredFile]:
     for path in folder.rglob("*"):
         info = path.stat()
         if path.is_file():
-            files.append(StoredFile(path, _modified(info), int(info.st_size)))
+            files.append(StoredFile(path, _modified(path, info), int(info.st_size)))
     return files
 
 
-def _modified(info) -> datetime:
+def _modified(path: UPath, info) -> datetime:
     """Modification time as an aware datetime, from a local stat or an object-store listing."""
     mtime = getattr(info, "st_mtime", None)
+    if mtime is None:
+        raise ValueError(f"{path}: the store reports no modification time, so its age is unknown")
     if isinstance(mtime, datetime):
         return mtime if mtime.tzinfo else mtime.replace(tzinfo=datetime.now().astimezone().tzinfo)
     return datetime.fromtimestamp(float(mtime)).astimezone()

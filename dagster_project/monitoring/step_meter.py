@@ -12,7 +12,7 @@ Every asset that returns data carries the same keys on its materialization:
 | ``dagster/row_count`` | rows, where the value has rows |
 
 :func:`measured` wraps the asset function with ``functools.wraps``, so Dagster still reads the
-original parameters (the seeds' decorator hid them, and Dagster then saw no inputs). The I/O
+original parameters (a wrapper without it hides them, and Dagster then sees no inputs). The I/O
 manager that stores the output calls :func:`output_performance_metadata` after writing: only
 there are the write time, the stored bytes and the step's true peak known.
 """

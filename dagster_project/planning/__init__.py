@@ -14,6 +14,7 @@ from dagster_project.planning.plan import (
     PlanAssumptions,
     plan_from_measurements,
 )
+from dagster_project.planning.render import plan_as_dict, plan_as_markdown
 
 __all__ = [
     "AssetMeasurement",
@@ -23,5 +24,7 @@ __all__ = [
     "Machine",
     "PlanAssumptions",
     "load_inventory",
+    "plan_as_dict",
+    "plan_as_markdown",
     "plan_from_measurements",
 ]

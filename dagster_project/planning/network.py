@@ -27,8 +27,8 @@ RETRY_FACTOR = 1.1
 TRANSFER_WINDOW_HOURS = 8.0
 
 # Example list prices for data transfer out to the internet, USD per GB, the first paid volume
-# tier, as published in 2024 (the figures of the performance planning guide), free allowances
-# ignored. Prices change and differ by region: pass your own.
+# tier, as published in 2024, free allowances ignored. Prices change and differ by region: pass
+# your own.
 EGRESS_PRICES_AS_OF = "2024"
 EXAMPLE_EGRESS_USD_PER_GB: dict[str, float] = {"aws": 0.09, "gcp": 0.12, "azure": 0.087}
 

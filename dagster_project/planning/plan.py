@@ -30,7 +30,6 @@ from dagster_project.planning.network import (
     bandwidth,
     monthly_egress_usd,
 )
-from dagster_project.planning.render import plan_as_dict, plan_as_markdown
 from dagster_project.planning.storage_cost import (
     DEFAULT_ACCESS_THRESHOLDS,
     EXAMPLE_S3_CLASSES,
@@ -206,12 +205,6 @@ class CapacityPlan:
             )
             for category in self.inventory.categories
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return plan_as_dict(self)
-
-    def to_markdown(self) -> str:
-        return plan_as_markdown(self)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,13 @@
 """A capacity plan as markdown tables (for people) and as a plain dict (for metadata and JSON)."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dagster_project.planning.network import EGRESS_PRICES_AS_OF
+from dagster_project.planning.plan import CapacityPlan
 from dagster_project.planning.storage_cost import STORAGE_PRICES_AS_OF
 
-if TYPE_CHECKING:
-    from dagster_project.planning.plan import CapacityPlan
 
-
-def plan_as_dict(plan: "CapacityPlan") -> dict[str, Any]:
+def plan_as_dict(plan: CapacityPlan) -> dict[str, Any]:
     inventory, assumptions, link = plan.inventory, plan.assumptions, plan.bandwidth
     return {
         "machine": {"memory_budget_mb": plan.machine.memory_budget_mb, "cores": plan.machine.cores},
@@ -86,7 +84,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return lines
 
 
-def plan_as_markdown(plan: "CapacityPlan") -> str:
+def plan_as_markdown(plan: CapacityPlan) -> str:
     inventory, assumptions, link = plan.inventory, plan.assumptions, plan.bandwidth
     lines = [
         "# Capacity plan",

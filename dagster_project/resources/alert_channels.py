@@ -10,6 +10,7 @@ token) and skipped for the rest of that call, so a dead receiver costs one timeo
 alert whose delivery failed is not sent again: the sensors' cursors move on either way.
 """
 
+import functools
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,9 +55,19 @@ class AlertChannelsResource(dg.ConfigurableResource):
         """Deliver every alert on every channel; returns how many deliveries succeeded."""
         channels = []
         if self.webhook_url:
-            channels.append((f"webhook at {urlsplit(self.webhook_url).netloc}", self._post))
+            channels.append(
+                (
+                    f"webhook at {urlsplit(self.webhook_url).netloc}",
+                    functools.partial(self._post, self.webhook_url),
+                )
+            )
         if self.email_to and self.smtp_host:
-            channels.append((f"SMTP server {self.smtp_host}:{self.smtp_port}", self._mail))
+            channels.append(
+                (
+                    f"SMTP server {self.smtp_host}:{self.smtp_port}",
+                    functools.partial(self._mail, self.smtp_host),
+                )
+            )
         delivered = 0
         for name, deliver in channels:
             for alert in alerts:
@@ -72,20 +83,18 @@ class AlertChannelsResource(dg.ConfigurableResource):
                 delivered += 1
         return delivered
 
-    def _post(self, alert: Alert) -> None:
+    def _post(self, webhook_url: str, alert: Alert) -> None:
         text = f"{alert.title}\n{alert.details}\n{self.link(alert)}"
-        response = requests.post(
-            self.webhook_url, json={"text": text}, timeout=self.timeout_seconds
-        )
+        response = requests.post(webhook_url, json={"text": text}, timeout=self.timeout_seconds)
         response.raise_for_status()
 
-    def _mail(self, alert: Alert) -> None:
+    def _mail(self, smtp_host: str, alert: Alert) -> None:
         message = EmailMessage()
         message["Subject"] = alert.title
         message["From"] = self.email_from
         message["To"] = ", ".join(self.email_to)
         message.set_content(f"{alert.details}\n\n{self.link(alert)}\n")
-        with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=self.timeout_seconds) as smtp:
+        with smtplib.SMTP(smtp_host, self.smtp_port, timeout=self.timeout_seconds) as smtp:
             if self.smtp_user:
                 smtp.starttls()
                 smtp.login(self.smtp_user, self.smtp_password or "")

@@ -10,6 +10,7 @@ Never row-by-row INSERTs: those are 100x slower and the point of this tier is vo
 """
 
 import io
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -44,8 +45,16 @@ def create_from_frame(connection: Connection, quoted_table: str, frame: pd.DataF
         raise NotImplementedError(f"no bulk load for the {connection.dialect.name} dialect")
 
 
+def _driver_connection(connection: Connection) -> Any:
+    """The DB-API connection under SQLAlchemy's, which is gone once the connection is closed."""
+    driver_connection = connection.connection.driver_connection
+    if driver_connection is None:
+        raise RuntimeError("the warehouse connection is closed: bulk-load inside an open one")
+    return driver_connection
+
+
 def _create_duckdb(connection: Connection, quoted_table: str, frame: pd.DataFrame) -> None:
-    duckdb_connection = connection.connection.driver_connection
+    duckdb_connection = _driver_connection(connection)
     duckdb_connection.register("incoming_frame", frame)
     try:
         duckdb_connection.execute(f"CREATE TABLE {quoted_table} AS SELECT * FROM incoming_frame")
@@ -60,7 +69,7 @@ def _create_postgres(connection: Connection, quoted_table: str, frame: pd.DataFr
         f"{column} {postgres_column_type(dtype)}"
         for column, dtype in zip(columns, frame.dtypes, strict=True)
     )
-    cursor = connection.connection.driver_connection.cursor()
+    cursor = _driver_connection(connection).cursor()
     try:
         cursor.execute(f"CREATE TABLE {quoted_table} ({definitions})")
         copy = f"COPY {quoted_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"

@@ -40,7 +40,10 @@ def write_dataset(
 
 def prune_versions(spark: SparkSession, dataset_uri: str, current_uri: str, keep: int) -> list[str]:
     """Delete superseded versions of a dataset; return the URIs deleted."""
-    hadoop = spark._jvm.org.apache.hadoop.fs
+    jvm = spark._jvm
+    if jvm is None:
+        raise RuntimeError(f"Cannot prune {dataset_uri}: the Spark session is already stopped.")
+    hadoop = jvm.org.apache.hadoop.fs
     root = hadoop.Path(dataset_uri)
     filesystem = root.getFileSystem(spark._jsc.hadoopConfiguration())
     current = hadoop.Path(current_uri).getName()

@@ -126,9 +126,10 @@ class SparkResource(PySparkResource):
                 "SPARK_MASTER_URL, the master's log and the Spark properties."
             ) from error
         session.sparkContext.setLogLevel("WARN")
-        self._spark_session = session
+        # dagster-pyspark declares _spark_session = PrivateAttr(default=None), typed as None.
+        self._spark_session = session  # type: ignore[assignment]
         if self.master.startswith("spark://"):
-            self._wait_for_an_executor()
+            self._wait_for_an_executor(session)
 
     def teardown_after_execution(self, context) -> None:
         if self._spark_session is not None:
@@ -155,8 +156,8 @@ class SparkResource(PySparkResource):
             "SPARK_MASTER_URL and that the master is running (deploy/spark_cluster.py starts one)."
         )
 
-    def _wait_for_an_executor(self) -> None:
-        context = self._spark_session.sparkContext
+    def _wait_for_an_executor(self, session: Any) -> None:
+        context = session.sparkContext
         deadline = time.monotonic() + self.executor_timeout_seconds
         while time.monotonic() < deadline:
             # the map holds the driver's block manager plus one entry per live executor
@@ -171,7 +172,7 @@ class SparkResource(PySparkResource):
 
     def application_link(self) -> str | None:
         """A link to this run's Spark application: the master's app page, else the driver UI."""
-        context = self._spark_session.sparkContext
+        context = self.spark_context
         if self.ui_url:
             return f"{self.ui_url.rstrip('/')}/app/?appId={context.applicationId}"
         return context.uiWebUrl

@@ -143,7 +143,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """The variables dbt's profiles.yml reads to reach this same warehouse."""
         url = make_url(self.url)
         if self.backend == "duckdb":
-            return {"DBT_TARGET": "local", "DBT_DUCKDB_PATH": str(Path(url.database).resolve())}
+            return {"DBT_TARGET": "local", "DBT_DUCKDB_PATH": str(duckdb_path(url).resolve())}
         return {
             "DBT_TARGET": "stack",
             "DBT_WAREHOUSE_HOST": url.host or "127.0.0.1",
@@ -187,7 +187,7 @@ class WarehouseResource(dg.ConfigurableResource):
                 f"WAREHOUSE_URL uses '{backend}'; supported: {', '.join(SUPPORTED_BACKENDS)}."
             )
         if backend == "duckdb":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            duckdb_path(url).parent.mkdir(parents=True, exist_ok=True)
             return sa.create_engine(url, poolclass=NullPool)
         return sa.create_engine(
             url,
@@ -271,6 +271,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 @functools.cache
+def duckdb_path(url: sa.URL) -> Path:
+    """The file of a ``duckdb:///path/file.duckdb`` URL."""
+    if not url.database:
+        raise ValueError(
+            f"The warehouse URL {url.drivername}://... names no DuckDB file: use "
+            "duckdb:///path/file.duckdb."
+        )
+    return Path(url.database)
+
+
 def _identifier_preparer(drivername: str):
     """The dialect's quoting rules (they depend on the dialect only, not on a connection)."""
     return sa.engine.URL.create(drivername).get_dialect()().identifier_preparer

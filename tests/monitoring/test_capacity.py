@@ -7,6 +7,7 @@ from dagster_project.monitoring.capacity import (
     measurements_from_history,
 )
 from dagster_project.monitoring.instance_history import HISTORY_COLUMNS
+from dagster_project.planning.render import plan_as_markdown
 from dagster_project.tiers import Tier
 
 
@@ -54,5 +55,5 @@ def test_measurements_carry_tier_frequency_and_latest_size():
 def test_the_plan_renders_from_a_history():
     plan = capacity_plan_from_history(HISTORY, memory_budget_mb=4096, cores=2)
 
-    text = plan.to_markdown()
+    text = plan_as_markdown(plan)
     assert "web_logs_raw" in text and "memory" in text.lower()

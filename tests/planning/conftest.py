@@ -1,4 +1,4 @@
-"""The seed guide's inventory, shipped as the package's example."""
+"""The example inventory shipped with the package."""
 
 from pathlib import Path
 

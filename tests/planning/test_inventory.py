@@ -33,7 +33,7 @@ def write_inventory(tmp_path: Path, *categories: dict) -> Path:
     return path
 
 
-def test_the_seed_inventory_volumes(example_inventory_path):
+def test_the_example_inventory_volumes(example_inventory_path):
     small, medium, large = load_inventory(example_inventory_path).categories
 
     # small: 150 * 5 MB * 24/day = 18,000 MB/day / 1024 = 17.578125 GB/day, * 30 days
@@ -48,7 +48,7 @@ def test_the_seed_inventory_volumes(example_inventory_path):
     assert large.tier is Tier.REFERENCE
 
 
-def test_the_seed_inventory_totals(example_inventory_path):
+def test_the_example_inventory_totals(example_inventory_path):
     inventory = load_inventory(example_inventory_path)
 
     # 17.578125 + 19.53125 + 19.53125; 527.34375 + 1757.8125 + 7128.90625

@@ -75,9 +75,9 @@ def test_no_steps_need_no_concurrency():
     assert largest_safe_concurrency([], 4096) == 0
 
 
-def test_the_seed_example_gets_all_six_assets_not_count_minus_one():
-    # The guide's sizes with its factor 2.5 and no baseline: 12.5 + 25 + 125 + 250 + 500 + 1250
-    # = 2162.5 MB <= 0.8 * 4096 = 3276.8 MB, so all 6 fit; the guide's loop answers 5.
+def test_when_every_step_fits_all_of_them_run_not_count_minus_one():
+    # Factor 2.5 and no baseline: 12.5 + 25 + 125 + 250 + 500 + 1250 = 2162.5 MB
+    # <= 0.8 * 4096 = 3276.8 MB, so all 6 fit (a loop that stops one early would answer 5).
     working = [size * 2.5 for size in [5, 10, 50, 100, 200, 500]]
 
     assert largest_safe_concurrency(working, 4096, 0.8, baseline_mb=0) == 6

@@ -27,10 +27,10 @@ def test_the_link_carries_the_busier_direction_in_mbit():
     assert link.daily_average_mbit_per_s == pytest.approx(4.194304)
 
 
-def test_the_seed_guides_example_in_correct_units():
-    # 100 GB up and 50 GB down in 6 h with the guide's 1.2 and 1.1: upload 100 * 1024 * 1.32 MB
-    # = 135,168 MB / 21,600 s = 6.25778 MB/s * 8.388608 = 52.49404 Mbit/s. (The guide sums both
-    # directions, 198 GB / 21,600 s = 0.00917 GB/s, and labels that Gbps.)
+def test_the_link_is_sized_for_the_busier_direction_in_correct_units():
+    # 100 GB up and 50 GB down in 6 h with overhead 1.2 and retries 1.1: upload 100 * 1024 * 1.32
+    # MB = 135,168 MB / 21,600 s = 6.25778 MB/s * 8.388608 = 52.49404 Mbit/s. (Not the sum of
+    # both directions, 198 GB / 21,600 s = 0.00917 GB/s, which is not Gbit/s either.)
     link = bandwidth(100, 50, window_hours=6, protocol_overhead=1.2, retry_factor=1.1)
 
     assert link.required_mb_per_s == pytest.approx(6.257778, rel=1e-6)

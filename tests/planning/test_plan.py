@@ -1,4 +1,4 @@
-"""The combined plan on the seed inventory and on measured assets, worked by hand."""
+"""The combined plan on the example inventory and on measured assets, worked by hand."""
 
 import json
 
@@ -14,6 +14,7 @@ from dagster_project.planning.plan import (
     inventory_from_measurements,
     plan_from_measurements,
 )
+from dagster_project.planning.render import plan_as_dict, plan_as_markdown
 from dagster_project.tiers import Tier
 
 # Round figures so that the arithmetic in the comments is exact: factors pickle 2.4, Parquet
@@ -24,26 +25,26 @@ ASSUMPTIONS = PlanAssumptions(
 
 
 @pytest.fixture
-def seed_plan(example_inventory_path) -> CapacityPlan:
+def example_plan(example_inventory_path) -> CapacityPlan:
     return CapacityPlan(load_inventory(example_inventory_path), Machine(4096, 2), ASSUMPTIONS)
 
 
-def test_seed_plan_memory(seed_plan):
+def test_example_plan_memory(example_plan):
     # Working memory per step: small 5 * 2.4 = 12, medium 100 * 1.64 = 164, reference 0.
-    assert [m.working_mb for m in seed_plan.category_memory] == pytest.approx([12, 164, 0])
+    assert [m.working_mb for m in example_plan.category_memory] == pytest.approx([12, 164, 0])
     # One step at a time: 270 + 164 = 434 MB.
-    assert seed_plan.sequential_peak_mb == pytest.approx(434)
+    assert example_plan.sequential_peak_mb == pytest.approx(434)
     # Usable 4096 * 0.8 = 3276.8 MB; medium steps take 434 each: 7 * 434 = 3038 fits,
     # 8 * 434 = 3472 does not.
-    assert seed_plan.memory_safe_concurrency == 7
+    assert example_plan.memory_safe_concurrency == 7
     # Two cores: 2 steps, 2 * 434 = 868 MB; one step per core needs 868 / 0.8 = 1085 MB.
-    assert seed_plan.recommended_concurrency == 2
-    assert seed_plan.parallel_peak_mb == pytest.approx(868)
-    assert seed_plan.memory_for_all_cores_mb == pytest.approx(1085)
+    assert example_plan.recommended_concurrency == 2
+    assert example_plan.parallel_peak_mb == pytest.approx(868)
+    assert example_plan.memory_for_all_cores_mb == pytest.approx(1085)
 
 
-def test_seed_plan_memory_by_tier(seed_plan):
-    rows = {row["tier"]: row for row in seed_plan.memory_by_tier()}
+def test_example_plan_memory_by_tier(example_plan):
+    rows = {row["tier"]: row for row in example_plan.memory_by_tier()}
 
     # small alone: 270 + 12 = 282 per step; 3276.8 / 282 = 11.6 -> 11
     assert rows["small"]["steps"] == 150
@@ -54,14 +55,14 @@ def test_seed_plan_memory_by_tier(seed_plan):
     assert "time_series" not in rows
 
 
-def test_seed_plan_network_and_storage(seed_plan):
+def test_example_plan_network_and_storage(example_plan):
     # 56.640625 GB = 58,000 MB written and (one read per run) read a day, in 8 h = 28,800 s
-    assert seed_plan.bandwidth.upload_mb_per_s == pytest.approx(58000 / 28800)
-    assert seed_plan.bandwidth.required_mbit_per_s == pytest.approx(58000 / 28800 * 8.388608)
+    assert example_plan.bandwidth.upload_mb_per_s == pytest.approx(58000 / 28800)
+    assert example_plan.bandwidth.required_mbit_per_s == pytest.approx(58000 / 28800 * 8.388608)
     # 56.640625 GB/day * 365/12 days * 0.09 USD = 155.0537 USD
-    assert seed_plan.monthly_egress_usd == pytest.approx(155.0537, rel=1e-6)
+    assert example_plan.monthly_egress_usd == pytest.approx(155.0537, rel=1e-6)
     # Standard: 527.34375 * 0.023 = 12.1289, 1757.8125 * 0.023 = 40.4297; large to IA: 95.0521
-    assert [s.recommended_usd_per_month for s in seed_plan.storage] == pytest.approx(
+    assert [s.recommended_usd_per_month for s in example_plan.storage] == pytest.approx(
         [12.12890625, 40.4296875, 95.0520833]
     )
 
@@ -93,12 +94,12 @@ def test_a_machine_too_small_for_the_largest_step_says_so(example_inventory_path
     assert plan.memory_safe_concurrency == 0
     assert plan.recommended_concurrency == 0
     assert "The largest step alone needs 434.0 MB, more than the usable 400 MB" in (
-        plan.to_markdown()
+        plan_as_markdown(plan)
     )
 
 
-def test_the_markdown_has_every_section_and_the_key_figures(seed_plan):
-    markdown = seed_plan.to_markdown()
+def test_the_markdown_has_every_section_and_the_key_figures(example_plan):
+    markdown = plan_as_markdown(example_plan)
 
     for heading in ("## Data volume", "## Memory", "## Network", "## Storage cost"):
         assert heading in markdown
@@ -109,8 +110,8 @@ def test_the_markdown_has_every_section_and_the_key_figures(seed_plan):
     )
 
 
-def test_the_dict_is_json_and_matches_the_plan(seed_plan):
-    data = json.loads(json.dumps(seed_plan.to_dict()))
+def test_the_dict_is_json_and_matches_the_plan(example_plan):
+    data = json.loads(json.dumps(plan_as_dict(example_plan)))
 
     assert data["volume"]["written_gb_per_day"] == pytest.approx(56.640625)
     assert data["memory"]["recommended_concurrency"] == 2

@@ -1,6 +1,6 @@
 """Customer and product metrics from orders: pure functions of DataFrames.
 
-An order's value is ``quantity * price`` (``price`` is the unit price; the seed summed prices).
+An order's value is ``quantity * price``: ``price`` is the unit price, not the line total.
 """
 
 import pandas as pd

@@ -1,8 +1,8 @@
 """Sensor anomaly rules, vectorised over all sensors at once.
 
 A temperature is anomalous when it lies more than ``sigmas`` standard deviations from the mean
-of the same sensor's previous ``window`` readings. The window excludes the reading itself (the
-seed's included it, so a spike inflated its own baseline). Humidity and battery use floors.
+of the same sensor's previous ``window`` readings. The window excludes the reading itself, so a
+spike does not inflate its own baseline. Humidity and battery use floors.
 """
 
 import pandas as pd

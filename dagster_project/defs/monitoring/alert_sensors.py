@@ -44,6 +44,11 @@ def asset_check_alert_sensor(
     its verdict is read when it lands, and nothing is sent twice."""
     state = json.loads(context.cursor) if context.cursor else {"after": 0, "sent": []}
     after, sent = int(state["after"]), set(state["sent"])
+    if context.repository_def is None:
+        raise ValueError(
+            "asset_check_alert_sensor needs its definitions: evaluate it in the code location, or "
+            "build its context with definitions=defs."
+        )
     check_keys = context.repository_def.asset_graph.asset_check_keys
     alerts, running, seen = [], [], [after]
     for check_key in sorted(check_keys, key=str):

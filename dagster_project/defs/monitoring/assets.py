@@ -15,6 +15,7 @@ from dagster_project.monitoring.instance_history import (
     assets_to_monitor,
 )
 from dagster_project.monitoring.step_meter import measured
+from dagster_project.planning import plan_as_dict, plan_as_markdown
 from dagster_project.tiers import io_manager_key
 
 GROUP = "monitoring"
@@ -124,6 +125,6 @@ def capacity_plan(performance_metrics: pd.DataFrame) -> dg.MaterializeResult:
     """Storage, memory, concurrency and transfer plan from the measured sizes and frequencies."""
     plan = capacity_plan_from_history(performance_metrics, machine_memory_mb(), psutil.cpu_count())
     return dg.MaterializeResult(
-        value=plan.to_dict(),
-        metadata={"plan": dg.MetadataValue.md(plan.to_markdown())},
+        value=plan_as_dict(plan),
+        metadata={"plan": dg.MetadataValue.md(plan_as_markdown(plan))},
     )

@@ -4,17 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from dagster_project.monitoring.retention import Expired, abandoned_partials, expired_partitions
+from dagster_project.monitoring.retention import (
+    DEFAULT_RETENTION_DAYS,
+    Expired,
+    abandoned_partials,
+    expired_partitions,
+)
 from dagster_project.resources.tier_stores import TierStoresResource
-from dagster_project.tiers import Tier
-
-DEFAULT_RETENTION_DAYS = {
-    Tier.SMALL.value: 30.0,
-    Tier.MEDIUM.value: 90.0,
-    Tier.TIME_SERIES.value: 30.0,
-    Tier.SIZE_ROUTER.value: 90.0,
-    Tier.REFERENCE.value: 365.0,
-}
 
 
 class RetentionConfig(dg.Config):
@@ -37,7 +33,8 @@ def apply_retention(
     # partition) and which partition is the latest; folders of anything else are left alone.
     for key in context.instance.get_asset_keys():
         latest = context.instance.get_latest_materialization_event(key)
-        partition = latest.asset_materialization.partition if latest else None
+        materialization = latest.asset_materialization if latest else None
+        partition = materialization.partition if materialization else None
         if partition is None:
             continue
         for tier, days in config.retention_days.items():

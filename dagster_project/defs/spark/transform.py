@@ -22,7 +22,7 @@ def customer_category_summary(transactions: DataFrame, since: str = SINCE) -> Da
 
 
 def customer_features(summary: DataFrame) -> DataFrame:
-    """The seed's ML features on each summary row.
+    """The ML features of each summary row.
 
     - ``log_total_spent`` = ln(total_spent + 1)
     - ``avg_transaction_amount`` = total_spent / transaction_count

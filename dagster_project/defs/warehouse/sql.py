@@ -30,7 +30,7 @@ def transactions_daily_sql(raw_transactions: str) -> str:
 
 @dataclass(frozen=True)
 class SegmentRules:
-    """Thresholds of the customer segments (the seed's values), checked in order."""
+    """Thresholds of the customer segments, checked in order."""
 
     vip_min_value: float = 10_000
     vip_min_days: int = 100
