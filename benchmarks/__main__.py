@@ -21,10 +21,10 @@ from pathlib import Path
 
 from benchmarks import machine, object_store
 from benchmarks.io_tiers import IoMeasurement, measure_io
-from benchmarks.orchestration import REPOSITORY_ROOT, run_graph
+from benchmarks.orchestration import REPOSITORY_ROOT, run_graph, time_main_job
 from benchmarks.report import Results, render
 
-SECTIONS = ("io", "orchestration", "scaling")
+SECTIONS = ("io", "orchestration", "main_job", "scaling")
 EXECUTORS = ("in_process", "forkserver", "spawn")
 FINDINGS = Path(__file__).with_name("findings.md")
 TINY_GROUPS = "ecommerce,logs"
@@ -168,6 +168,18 @@ def main(argv: list[str]) -> int:
             )
     else:
         results.graph_skipped = dict.fromkeys(results.executors, "not run (--sections)")
+
+    if "main_job" in sections and not options.tiny:
+        results.load_averages.append(("main job", os.getloadavg()))
+        progress(f"  main job at DATA_SCALE={options.data_scale:g} ...")
+        try:
+            results.main_job_seconds = time_main_job(options.data_scale)
+            progress(f"  main job: {results.main_job_seconds:.1f} s")
+        except RuntimeError as error:
+            results.main_job_skipped = "failed"
+            progress(f"  main job FAILED: {error}")
+    else:
+        results.main_job_skipped = "--tiny" if options.tiny else "--sections"
 
     if "scaling" in sections:
         results.load_averages.append(("scaling", os.getloadavg()))

@@ -5,7 +5,8 @@ money, and a ratio with missing values), a timestamp sorted
 inside one day (so the time-series tier accepts it as the partition ``2024-01-01`` without
 re-sorting), a low-cardinality string (5 values), a medium one (1,000 URLs) and a
 high-cardinality one (a random 16-hex-digit session id per row). Strings are ``object`` columns,
-as pandas 2 makes them by default.
+as pandas 2 makes them by default, or with ``strings="arrow"`` Arrow-backed
+``pd.StringDtype("pyarrow")`` columns (pandas 3's default), holding the same values.
 
 Sizes are "in memory" as pandas and this project's metadata count them
 (``memory_usage(deep=True)``). That count charges every row its own string even where rows share
@@ -24,8 +25,21 @@ STATUSES = np.array(["ok", "redirect", "not_found", "error", "timeout"], dtype=o
 _SAMPLE_ROWS = 20_000
 
 
-def mixed_frame(rows: int, seed: int = SEED) -> pd.DataFrame:
-    """``rows`` rows of the benchmark frame."""
+STRING_KINDS = ("object", "arrow")
+STRING_COLUMNS = ("status", "url", "session_id")
+
+
+def mixed_frame(rows: int, seed: int = SEED, strings: str = "object") -> pd.DataFrame:
+    """``rows`` rows of the benchmark frame, its strings of the kind ``strings``."""
+    frame = _object_frame(rows, seed)
+    if strings == "arrow":
+        return frame.astype({name: pd.StringDtype("pyarrow") for name in STRING_COLUMNS})
+    if strings != "object":
+        raise ValueError(f"strings must be one of {STRING_KINDS}, not {strings!r}")
+    return frame
+
+
+def _object_frame(rows: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     urls = np.array(
         [

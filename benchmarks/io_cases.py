@@ -52,6 +52,7 @@ class CaseSpec:
     s3_endpoint_url: str | None = None
     s3_access_key: str | None = None
     s3_secret_key: str | None = None
+    strings: str = "object"  # the frame's string columns: "object" or "arrow" (frames.py)
 
     @property
     def bucket(self) -> str:
@@ -195,6 +196,31 @@ def arrow_ipc_read(spec: CaseSpec) -> pd.DataFrame:
     return feather.read_table(Path(spec.location) / "frame.arrow", memory_map=False).to_pandas()
 
 
+def plain_pyarrow_write(spec: CaseSpec, frame: pd.DataFrame) -> None:
+    """``pq.write_table`` with the medium tier's default codec and pyarrow's own defaults for
+    everything else (level, dictionaries, one pass over the whole frame, no fsync)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(spec.location) / "frame.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pandas(frame), path, compression="zstd")
+
+
+def plain_pyarrow_read(spec: CaseSpec) -> pd.DataFrame:
+    """``pq.read_table(...).to_pandas()`` with strings mapped to ``pd.StringDtype("pyarrow")``,
+    as the medium tier loads them by default."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow_strings = {
+        pa.string(): pd.StringDtype("pyarrow"),
+        pa.large_string(): pd.StringDtype("pyarrow"),
+    }
+    table = pq.read_table(Path(spec.location) / "frame.parquet")
+    return table.to_pandas(types_mapper=arrow_strings.get)
+
+
 def raw_buffer(size: int) -> np.ndarray:
     """Incompressible bytes standing in for the frame in the raw-bandwidth bound."""
     return np.random.default_rng(0).integers(0, 256, size, dtype=np.uint8)
@@ -270,15 +296,23 @@ MANAGED_LOCAL = (
     "size_router",
 )
 MANAGED_S3 = ("stock", "small", "medium_zstd", "time_series", "size_router")
+# the frame with Arrow-backed strings: each tier at its defaults, the baseline and the bounds
+MANAGED_ARROW_STRINGS = ("stock", "small", "medium_zstd", "time_series", "size_router")
 RAW_CASES: dict[str, tuple[Callable, Callable]] = {
     "raw_disk": (raw_disk_write, raw_disk_read),
     "raw_s3": (raw_s3_write, raw_s3_read),
 }
-BOUND_CASES = {"local": ("arrow_ipc", "raw_disk"), "s3": ("raw_s3",)}
+FRAME_CASES: dict[str, tuple[Callable, Callable]] = {
+    "arrow_ipc": (arrow_ipc_write, arrow_ipc_read),
+    "plain_pyarrow": (plain_pyarrow_write, plain_pyarrow_read),
+}
+BOUND_CASES = {"local": ("arrow_ipc", "plain_pyarrow", "raw_disk"), "s3": ("raw_s3",)}
 
 
-def cases_for(storage: str) -> tuple[str, ...]:
-    """Every case measured on ``storage``, the baseline first."""
+def cases_for(storage: str, strings: str = "object") -> tuple[str, ...]:
+    """Every case measured on ``storage`` for a frame of ``strings``, the baseline first."""
+    if strings == "arrow":
+        return (*MANAGED_ARROW_STRINGS, "arrow_ipc", "plain_pyarrow") if storage == "local" else ()
     managed = MANAGED_LOCAL if storage == "local" else MANAGED_S3
     return (*managed, *BOUND_CASES[storage])
 
@@ -322,12 +356,9 @@ def action(spec: CaseSpec, phase: str, value: Any = None) -> Iterator[Callable[[
     if spec.case in RAW_CASES:
         write, read = RAW_CASES[spec.case]
         yield (lambda: write(spec, value)) if phase == "write" else (lambda: read(spec))
-    elif spec.case == "arrow_ipc":
-        yield (
-            (lambda: arrow_ipc_write(spec, value))
-            if phase == "write"
-            else (lambda: arrow_ipc_read(spec))
-        )
+    elif spec.case in FRAME_CASES:
+        write, read = FRAME_CASES[spec.case]
+        yield (lambda: write(spec, value)) if phase == "write" else (lambda: read(spec))
     else:
         with managed_action(spec, phase, value) as call:
             yield call
@@ -345,9 +376,9 @@ def measure(call: Callable[[], Any]) -> tuple[Any, float, int, int]:
 
 def run_write(spec: CaseSpec) -> PhaseResult:
     """Build the frame (or the raw buffer of its size), then store it, measuring only the store."""
-    mixed_frame(1_000)  # first-use allocations (arenas, caches) are not the object's size
+    mixed_frame(1_000, strings=spec.strings)  # first-use allocations are not the object's size
     before = memory.settled_resident_bytes()
-    value: Any = mixed_frame(spec.rows)
+    value: Any = mixed_frame(spec.rows, strings=spec.strings)
     if spec.case in RAW_CASES:
         value = raw_buffer(frame_bytes(value))
     with action(spec, "write", value) as call:
@@ -374,12 +405,15 @@ def run_read(spec: CaseSpec) -> PhaseResult:
 
 
 def _check_round_trip(spec: CaseSpec, loaded: pd.DataFrame) -> None:
-    expected = mixed_frame(spec.rows)
+    expected = mixed_frame(spec.rows, strings=spec.strings)
     if list(loaded.columns) != list(expected.columns) or len(loaded) != len(expected):
         raise AssertionError(f"{spec.case} on {spec.storage} loaded a different frame")
     ends = [0, len(expected) - 1]
+    # values, not dtypes: the Parquet tiers load strings Arrow-backed whatever was written
     pd.testing.assert_frame_equal(
-        loaded.iloc[ends].reset_index(drop=True), expected.iloc[ends].reset_index(drop=True)
+        loaded.iloc[ends].reset_index(drop=True),
+        expected.iloc[ends].reset_index(drop=True),
+        check_dtype=False,
     )
 
 

@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from benchmarks.frames import rows_for_bytes
+from benchmarks.frames import STRING_KINDS, rows_for_bytes
 from benchmarks.io_cases import CaseSpec, PhaseResult, cases_for, run_phase
 from benchmarks.object_store import S3Server
 
@@ -66,32 +66,47 @@ def measure_io(
     context = _context()
     measurements = []
     with tempfile.TemporaryDirectory(prefix="benchmark-io-") as scratch:
-        for size_label, target_bytes in sizes.items():
+        for size, target_bytes in sizes.items():
             rows = rows_for_bytes(target_bytes)
-            for storage in storages:
-                for case in cases or cases_for(storage):
-                    folder = Path(scratch) / size_label / storage / case
-                    folder.mkdir(parents=True)
-                    spec = CaseSpec(case=case, storage=storage, location=str(folder), rows=rows)
-                    if storage == "s3":
-                        assert s3 is not None
-                        spec = replace(
-                            spec,
-                            location=f"s3://{s3.bucket}/{size_label}/{case}",
-                            s3_endpoint_url=s3.endpoint_url,
-                            s3_access_key=s3.access_key,
-                            s3_secret_key=s3.secret_key,
+            for strings in STRING_KINDS:
+                size_label = frame_label(size, strings)
+                for storage in storages:
+                    for case in cases or cases_for(storage, strings):
+                        if case not in cases_for(storage, strings):
+                            continue
+                        folder = Path(scratch) / size_label.replace(" ", "_") / storage / case
+                        folder.mkdir(parents=True)
+                        spec = CaseSpec(
+                            case=case,
+                            storage=storage,
+                            location=str(folder),
+                            rows=rows,
+                            strings=strings,
                         )
-                    measurement = IoMeasurement(storage, size_label, case, rows)
-                    try:
-                        measurement.write = run_in_fresh_process(context, "write", spec, folder)
-                        measurement.read = run_in_fresh_process(context, "read", spec, folder)
-                    except (RuntimeError, TimeoutError) as error:
-                        measurement.error = str(error)
-                    measurements.append(measurement)
-                    progress(_progress_line(measurement))
-                    _remove_local_copy(folder)
+                        if storage == "s3":
+                            assert s3 is not None
+                            spec = replace(
+                                spec,
+                                location=f"s3://{s3.bucket}/{size}/{case}",
+                                s3_endpoint_url=s3.endpoint_url,
+                                s3_access_key=s3.access_key,
+                                s3_secret_key=s3.secret_key,
+                            )
+                        measurement = IoMeasurement(storage, size_label, case, rows)
+                        try:
+                            measurement.write = run_in_fresh_process(context, "write", spec, folder)
+                            measurement.read = run_in_fresh_process(context, "read", spec, folder)
+                        except (RuntimeError, TimeoutError) as error:
+                            measurement.error = str(error)
+                        measurements.append(measurement)
+                        progress(_progress_line(measurement))
+                        _remove_local_copy(folder)
     return measurements
+
+
+def frame_label(size: str, strings: str) -> str:
+    """The label of a frame in the tables: its size, and its strings when Arrow-backed."""
+    return size if strings == "object" else f"{size} Arrow strings"
 
 
 def read_peak_above_object(write: PhaseResult, read: PhaseResult) -> int:

@@ -22,6 +22,7 @@ CASE_LABELS = {
     "time_series": "time-series tier: `TimeSeriesIOManager` (zstd)",
     "size_router": "size router: `SizeRouterIOManager`",
     "arrow_ipc": "bound: Arrow IPC (Feather), uncompressed",
+    "plain_pyarrow": "bound: plain pyarrow, `pq.write_table` zstd; read with Arrow strings",
     "raw_disk": "bound: raw sequential disk write/read, fsynced",
     "raw_s3": "bound: raw S3 PUT/GET (boto3 managed transfer)",
 }
@@ -56,6 +57,8 @@ class Results:
     medium_points: list[IoMeasurement] = field(default_factory=list)
     spark_runs: dict[float, GraphRun] = field(default_factory=dict)
     spark_skipped: str | None = None
+    main_job_seconds: float | None = None
+    main_job_skipped: str | None = None
     findings: str = ""
 
 
@@ -181,6 +184,17 @@ def goals(results: Results) -> list[list[str]]:
                     "measured",
                 ]
             )
+    rows += _arrow_frames_within_ipc(results)
+    rows += arrow_string_goals(results)
+    if results.main_job_seconds is not None:
+        rows.append(
+            [
+                "the main job (`scripts/materialize_all.py`, every group) at DATA_SCALE=1",
+                f"{results.main_job_seconds:.1f} s",
+                f"<= {MAIN_JOB_GOAL_SECONDS:g} s",
+                _verdict(results.main_job_seconds <= MAIN_JOB_GOAL_SECONDS),
+            ]
+        )
     in_process = results.graph_runs.get("in_process")
     if in_process is not None:
         share = in_process.overhead_seconds / in_process.wall_seconds
@@ -195,6 +209,104 @@ def goals(results: Results) -> list[list[str]]:
                 f"{share:.1%} ({without_resources:.1%} without resource set-up)",
                 "< 10%",
                 verdict,
+            ]
+        )
+    return rows
+
+
+MAIN_JOB_GOAL_SECONDS = 60
+ARROW_LABEL = " Arrow strings"
+
+
+def _ratio_row(goal: str, value: float, base: float, limit: float) -> list[str]:
+    ratio_value = value / base if base > 0 else float("inf")
+    return [goal, f"{ratio_value:.2f}x", f"<= {limit:g}x", _verdict(ratio_value <= limit)]
+
+
+def arrow_string_goals(results: Results) -> list[list[str]]:
+    """The goals measured on both frames: the medium tier against the stock manager with
+    Arrow-backed strings, each phase against plain pyarrow, and the claim that Parquet is
+    40-50% faster than pickle."""
+    rows = []
+    sizes = [s for s in results.sizes if _find(results, "local", s, "stock")]
+    size = "100MB" if "100MB" in sizes else (sizes[-1] if sizes else None)
+    if size is None:
+        return rows
+    frames = [(size, "object strings"), (size + ARROW_LABEL, "Arrow-backed strings")]
+    stock = _find(results, "local", frames[1][0], "stock")
+    medium = _find(results, "local", frames[1][0], f"medium_{DEFAULT_CODEC}")
+    if stock and medium:
+        rows.append(
+            _ratio_row(
+                f"medium tier (zstd) write+read time vs stock, {size} frame of Arrow strings",
+                _total(medium),
+                _total(stock),
+                1.0,
+            )
+        )
+    for label, kind in frames:
+        medium = _find(results, "local", label, f"medium_{DEFAULT_CODEC}")
+        plain = _find(results, "local", label, "plain_pyarrow")
+        if not (medium and plain and medium.write and medium.read and plain.write and plain.read):
+            continue
+        rows.append(
+            _ratio_row(
+                f"medium tier (zstd) write vs plain pyarrow, {size} frame of {kind}",
+                medium.write.seconds,
+                plain.write.seconds,
+                1.3,
+            )
+        )
+        rows.append(
+            _ratio_row(
+                f"medium tier (zstd) read vs plain pyarrow, {size} frame of {kind}",
+                medium.read.seconds,
+                plain.read.seconds,
+                1.3,
+            )
+        )
+    for label, kind in frames:
+        stock = _find(results, "local", label, "stock")
+        medium = _find(results, "local", label, f"medium_{DEFAULT_CODEC}")
+        if not (stock and medium):
+            continue
+        faster = 1 - _total(medium) / _total(stock)
+        rows.append(
+            [
+                f"claim: Parquet is 40-50% faster than pickle (medium tier vs stock, write+read, "
+                f"{size} frame of {kind})",
+                f"{faster:.0%} faster" if faster >= 0 else f"{-faster:.0%} slower",
+                "40-50% faster",
+                "**true**" if faster >= 0.4 else "**false**",
+            ]
+        )
+    return rows
+
+
+def _arrow_frames_within_ipc(results: Results) -> list[list[str]]:
+    """Every tier within 3x of Arrow IPC on the frames of Arrow-backed strings."""
+    rows = []
+    for size in results.sizes:
+        label = size + ARROW_LABEL
+        arrow = _find(results, "local", label, "arrow_ipc")
+        if arrow is None:
+            continue
+        timed = {
+            case: _total(found) / _total(arrow)
+            for case in TIER_CASES
+            if (found := _find(results, "local", label, case)) is not None
+        }
+        if not timed:
+            continue
+        worst = max(timed, key=timed.__getitem__)
+        over = [f"{case} {times:.1f}x" for case, times in timed.items() if times > 3]
+        rows.append(
+            [
+                f"every tier's write+read within 3x of Arrow IPC ({label} frame)",
+                f"worst: {worst} {timed[worst]:.2f}x"
+                + (f"; over: {', '.join(over)}" if over else ""),
+                "<= 3x",
+                _verdict(not over),
             ]
         )
     return rows
@@ -263,6 +375,18 @@ def frame_line(results: Results, size: str) -> str:
         f"as pandas counts it (`memory_usage(deep=True)`), "
         f"{megabytes(sample.write.resident_object_bytes or 0)} MB resident (strings shared "
         "between rows are counted once)."
+    )
+
+
+def main_job_line(results: Results) -> str:
+    if results.main_job_seconds is None:
+        return f"Not run ({results.main_job_skipped or 'not requested'})."
+    return (
+        f"`scripts/materialize_all.py` at DATA_SCALE={results.data_scale:g}, every group, over "
+        "empty temporary storage and a fresh instance (as the section above), one `dg launch` "
+        f"process per batch of the launch plan: {results.main_job_seconds:.1f} s from start to "
+        "end, process start-up and definitions loading included. Reproduce: "
+        "`./scripts/benchmark.sh --sections main_job`."
     )
 
 
@@ -524,12 +648,15 @@ def render(results: Results) -> str:
         "the object store).",
         "",
     ]
-    for size in results.sizes:
+    labels = list(dict.fromkeys([*results.sizes, *(m.size_label for m in results.io)]))
+    for size in sorted(labels, key=lambda label: (results.sizes.get(label.split()[0], 0), label)):
         parts += [f"### {size} frame", "", frame_line(results, size), ""]
         for storage in ("local", "s3"):
             if not any(m.size_label == size and m.storage == storage for m in results.io):
                 if storage == "s3" and results.s3_skipped:
                     parts += [f"S3: not run ({results.s3_skipped}).", ""]
+                elif storage == "s3" and size.endswith(ARROW_LABEL):
+                    parts += ["S3: not measured for this frame (local disk only).", ""]
                 continue
             title = "Local disk" if storage == "local" else "S3 (SeaweedFS on 127.0.0.1)"
             parts += [f"{title}:", "", io_table(results, size, storage), ""]
@@ -548,6 +675,10 @@ def render(results: Results) -> str:
         "--executors in_process,forkserver,spawn`.",
         "",
         orchestration_table(results),
+        "",
+        "### The main job",
+        "",
+        main_job_line(results),
         "",
         "## 3. Data movement",
         "",

@@ -49,7 +49,11 @@ prepare_dbt_manifest() {
     return
   fi
   echo "+ dagster-dbt project prepare-and-package --file dagster_project/defs/dbt/project.py"
-  (cd "$REPOSITORY_ROOT" && dagster-dbt project prepare-and-package \
+  # Parsed with the embedded default's profile (the variables WarehouseResource.dbt_environment
+  # sets for .local/warehouse.duckdb): dbt reuses a parse only for the same profile, so the
+  # default deployment's dbt steps then skip parsing the project.
+  (cd "$REPOSITORY_ROOT" && DBT_TARGET=local \
+    DBT_DUCKDB_PATH="$(pwd -P)/.local/warehouse.duckdb" dagster-dbt project prepare-and-package \
     --file dagster_project/defs/dbt/project.py > /dev/null)
   echo "$wanted" > "$project/target/.prepared"
 }

@@ -58,10 +58,20 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
         assert "failed" not in row, row
         assert re.fullmatch(r"[\d.]+ \([\d.]+x\)", row[1]), row
 
+    arrow_rows = table_rows(markdown, "### 1MB Arrow strings frame")
+    arrow_cases = {row[0] for row in arrow_rows[2:]}
+    assert len(arrow_cases) == len(cases_for("local", "arrow"))
+    assert any(case.startswith("bound: plain pyarrow") for case in arrow_cases)
+
     goals = table_rows(markdown, "## Goals")
-    assert [row[0] for row in goals[2:]] and all(
-        row[3].startswith(("**met**", "**missed**", "measured")) for row in goals[2:]
-    )
+    verdicts = ("**met**", "**missed**", "measured", "**true**", "**false**")
+    assert [row[0] for row in goals[2:]] and all(row[3].startswith(verdicts) for row in goals[2:])
+    claims = [row[0] for row in goals[2:] if row[0].startswith("claim: Parquet is 40-50% faster")]
+    assert [claim.endswith(("object strings)", "Arrow-backed strings)")) for claim in claims] == [
+        True,
+        True,
+    ]
+    assert any("vs plain pyarrow" in row[0] for row in goals[2:])
 
     orchestration = table_rows(markdown, "## 2. Orchestration overhead")
     in_process = next(row for row in orchestration if row[0] == "in_process")

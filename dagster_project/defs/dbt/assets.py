@@ -16,6 +16,12 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project.defs.dbt.partial_parse import (
+    invocation_target,
+    keep_partial_parse,
+    kept_parse_path,
+    start_from_kept_parse,
+)
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.resources.warehouse import WarehouseResource
 from dagster_project.servers import Server, talks_to
@@ -57,6 +63,11 @@ def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator:
     """Builds and tests the dbt models in the same warehouse the Dagster assets write to."""
-    with environment_variables(warehouse.dbt_environment()):
-        invocation = dbt.cli(["build"], context=context)
+    environment = warehouse.dbt_environment()
+    kept = kept_parse_path(dbt_project.project_dir / dbt_project.target_path, environment)
+    target = invocation_target(dbt_project.project_dir / dbt_project.target_path, context)
+    start_from_kept_parse(target, kept)
+    with environment_variables(environment):
+        invocation = dbt.cli(["build"], context=context, target_path=target)
     yield from invocation.stream()
+    keep_partial_parse(invocation.target_path, kept)

@@ -1,0 +1,108 @@
+"""dbt starts from a parse of the project instead of parsing it again in every step.
+
+dbt reuses ``partial_parse.msgpack`` only when it was made with the same profile (target and
+connection). The set-up step prepares it with the embedded default's profile, and each dbt step
+keeps the parse it made, by profile, so the next step under the same profile reuses it.
+"""
+
+import json
+import secrets
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource
+
+from dagster_project import settings
+from dagster_project.defs.dbt.assets import environment_variables
+from dagster_project.defs.dbt.partial_parse import (
+    PARTIAL_PARSE_FILE,
+    keep_partial_parse,
+    kept_parse_path,
+    start_from_kept_parse,
+)
+from dagster_project.defs.dbt.project import dbt_project
+from dagster_project.deployment import dbt_executable
+from dagster_project.resources.warehouse import WarehouseResource
+
+PREPARED = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
+
+
+def parse(warehouse_url: str, target: Path) -> list[str]:
+    """Run ``dbt parse`` for this warehouse into ``target``; the reasons dbt gave for parsing
+    the whole project (none when it reused a parse)."""
+    dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    with environment_variables(WarehouseResource(url=warehouse_url).dbt_environment()):
+        dbt.cli(["parse"], target_path=target).wait()
+    events = (json.loads(line) for line in (target / "dbt.log").read_text().splitlines())
+    return [
+        event["data"]["reason"]
+        for event in events
+        if event["info"]["name"] == "UnableToPartialParse"
+    ]
+
+
+def test_the_prepared_parse_serves_the_embedded_default(tmp_path):
+    assert PREPARED.is_file(), "the set-up step (scripts/lib/environment.sh) prepares it"
+
+    assert parse(settings.warehouse_url({}), tmp_path / "target") == []
+
+
+def test_a_step_under_another_profile_leaves_its_parse_for_the_next(tmp_path):
+    other_warehouse = f"duckdb:///{tmp_path / 'other.duckdb'}"
+    environment = WarehouseResource(url=other_warehouse).dbt_environment()
+    kept = kept_parse_path(tmp_path / "project_target", environment)
+    first, second = tmp_path / "first", tmp_path / "second"
+
+    assert "profile has changed" in parse(other_warehouse, first)
+    keep_partial_parse(first, kept)
+    start_from_kept_parse(second, kept)
+
+    assert parse(other_warehouse, second) == []
+
+
+def test_profiles_are_kept_apart_and_named_without_their_password(tmp_path):
+    password, rotated_password = secrets.token_hex(8), secrets.token_hex(8)  # made up
+    url = f"postgresql://analyst:{password}@db:5432/w"
+    stack = WarehouseResource(url=url).dbt_environment()
+    rotated = {**stack, "DBT_WAREHOUSE_PASSWORD": rotated_password}
+    other_host = {**stack, "DBT_WAREHOUSE_HOST": "replica"}
+
+    assert kept_parse_path(tmp_path, stack) == kept_parse_path(tmp_path, rotated)
+    assert kept_parse_path(tmp_path, stack) != kept_parse_path(tmp_path, other_host)
+    assert password not in str(kept_parse_path(tmp_path, stack))
+
+
+def test_a_target_without_a_kept_parse_is_left_to_dagster_dbt(tmp_path):
+    start_from_kept_parse(tmp_path / "target", tmp_path / "none.msgpack")
+
+    assert not (tmp_path / "target").exists()
+
+
+def test_keeping_a_parse_replaces_only_a_different_file(tmp_path):
+    invocation, project = tmp_path / "invocation", tmp_path / "project"
+    invocation.mkdir()
+    project.mkdir()
+    (invocation / PARTIAL_PARSE_FILE).write_bytes(b"new parse")
+    (project / PARTIAL_PARSE_FILE).write_bytes(b"old parse")
+
+    keep_partial_parse(invocation, project / PARTIAL_PARSE_FILE)
+
+    assert (project / PARTIAL_PARSE_FILE).read_bytes() == b"new parse"
+    assert sorted(path.name for path in project.iterdir()) == [PARTIAL_PARSE_FILE]
+    before = (project / PARTIAL_PARSE_FILE).stat().st_mtime_ns
+    keep_partial_parse(invocation, project / PARTIAL_PARSE_FILE)  # same content: not rewritten
+    assert (project / PARTIAL_PARSE_FILE).stat().st_mtime_ns == before
+
+
+def test_an_invocation_without_a_parse_or_a_project_it_cannot_write_changes_nothing(tmp_path):
+    invocation, project = tmp_path / "invocation", tmp_path / "project"
+    invocation.mkdir()
+    project.mkdir()
+    (project / PARTIAL_PARSE_FILE).write_bytes(b"prepared")
+
+    keep_partial_parse(invocation, project / PARTIAL_PARSE_FILE)  # it failed before parsing
+    assert (project / PARTIAL_PARSE_FILE).read_bytes() == b"prepared"
+
+    (invocation / PARTIAL_PARSE_FILE).write_bytes(b"new parse")
+    (tmp_path / "a file").write_bytes(b"")
+    keep_partial_parse(invocation, tmp_path / "a file" / "kept.msgpack")  # cannot be a folder
+    assert (project / PARTIAL_PARSE_FILE).read_bytes() == b"prepared"
