@@ -24,7 +24,6 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project import settings
 from dagster_project.client_timeouts import ClientTimeouts
-from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.io_managers.medium import ParquetCompression, ParquetIOManager
 from dagster_project.io_managers.reference import ReferenceIOManager
 from dagster_project.io_managers.s3_small import StackS3PickleIOManager
@@ -63,10 +62,22 @@ def build_resources() -> dict[str, Any]:
         "resource_thresholds": ResourceThresholdsResource(disk_path=disk_path(stores.base_url)),
         "synthetic_data": SyntheticDataResource(scale=settings.data_scale()),
         "warehouse": warehouse_resource(timeouts),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         "spark": spark_resource(timeouts),
         "alert_channels": alert_channels(),
+        **dbt_resources(),
     }
+
+
+def dbt_resources() -> dict[str, DbtCliResource]:
+    """``dbt`` on the dbt group's project; none in a fork that dropped the group (the README's
+    "Use it as a starter template"), so the rest still loads."""
+    try:
+        from dagster_project.defs.dbt.project import dbt_project
+    except ModuleNotFoundError as error:
+        if error.name not in ("dagster_project.defs.dbt", "dagster_project.defs.dbt.project"):
+            raise
+        return {}
+    return {"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())}
 
 
 def alert_channels() -> AlertChannelsResource:

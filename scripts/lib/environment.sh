@@ -40,8 +40,10 @@ ensure_venv() {
 
 # The dbt manifest must exist before the definitions load (dagster-dbt reads it at import). It is
 # rebuilt (`dbt parse`, about 20 s) only when a file of dbt_project/ or the installed versions changed.
+# Nothing to do in a fork that dropped the dbt group.
 prepare_dbt_manifest() {
   local project="$REPOSITORY_ROOT/dbt_project" wanted
+  [ -f "$REPOSITORY_ROOT/dagster_project/defs/dbt/project.py" ] || return 0
   wanted=$(cd "$project" && find . -path ./target -prune -o -path ./logs -prune \
       -o -path ./dbt_packages -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print \
     | LC_ALL=C sort | xargs cat | cat - "$REPOSITORY_ROOT/constraints.txt" | sha256sum | cut -d' ' -f1)

@@ -10,7 +10,7 @@ import json
 
 import dagster as dg
 
-from dagster_project.defs.monitoring.schedules import DEFAULT_SENSOR_STATUS
+from dagster_project.automation import DEFAULT_SENSOR_STATUS
 from dagster_project.resources.alert_channels import Alert, AlertChannelsResource
 
 EXECUTIONS_PER_CHECK = 50

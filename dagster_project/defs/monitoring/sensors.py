@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import dagster as dg
 import psutil
 
+from dagster_project.automation import DEFAULT_SENSOR_STATUS
 from dagster_project.defs.monitoring.assets import GROUP, MONITORING_ASSETS, machine_memory_mb
 from dagster_project.defs.monitoring.cleanup import storage_cleanup_job
-from dagster_project.defs.monitoring.schedules import DEFAULT_SENSOR_STATUS
 from dagster_project.monitoring.alerts import AlertRules, evaluate_alerts
 from dagster_project.monitoring.instance_history import asset_history, assets_to_monitor
 from dagster_project.resources.alert_channels import Alert, AlertChannelsResource
