@@ -128,7 +128,14 @@ class SparkResource(PySparkResource):
         session.sparkContext.setLogLevel("WARN")
         self._spark_session = session
         if self.master.startswith("spark://"):
-            self._wait_for_an_executor()
+            try:
+                self._wait_for_an_executor()
+            except SparkUnavailableError:
+                # Teardown does not run after a failed setup: stop the application here, or the
+                # next session of this process would be this one, still waiting for executors.
+                session.stop()
+                self._spark_session = None
+                raise
 
     def teardown_after_execution(self, context) -> None:
         if self._spark_session is not None:

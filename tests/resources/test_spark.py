@@ -124,3 +124,32 @@ def test_a_session_that_fails_to_start_names_the_master_and_leaves_the_process_u
     healthy = SparkResource(master="local[1]", lake_url="file:///tmp/lake")
     with dg.build_resources({"spark": healthy}) as resources:
         assert resources.spark.spark_session.range(3).count() == 3
+
+
+@pytest.mark.timeout(120)  # the cluster's start (shared by the session) and a 5 s wait
+def test_a_cluster_that_cannot_grant_an_executor_is_named_with_what_was_asked(spark_cluster):
+    # The session's worker has 2 GB: an executor of 8 GB fits on no worker of this cluster.
+    greedy = SparkResource(
+        master=spark_cluster.master_url,
+        lake_url="file:///tmp/lake",
+        executor_memory="8g",
+        executor_timeout_seconds=5,
+    )
+
+    with (
+        pytest.raises(dg.DagsterResourceFunctionError) as raised,
+        dg.build_resources({"spark": greedy}),
+    ):
+        pass
+
+    error = raised.value.__cause__
+    assert isinstance(error, SparkUnavailableError)
+    assert str(error) == (
+        f"The Spark master at {spark_cluster.master_url} granted no executor within 5 s: no "
+        "worker has free cores and 8g of memory. Check the master's UI and the workers."
+    )
+    healthy = SparkResource(master="local[1]", lake_url="file:///tmp/lake")
+    with dg.build_resources({"spark": healthy}) as resources:
+        session = resources.spark.spark_session
+        assert session.sparkContext.master == "local[1]"  # not the abandoned application's
+        assert session.range(3).count() == 3
