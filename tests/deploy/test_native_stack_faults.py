@@ -14,7 +14,7 @@ import pytest
 from dagster_project.definitions import defs
 from dagster_project.deployment import build_resources
 from deploy import object_store
-from deploy.native_stack import read_env_file
+from deploy.native_stack import DAGSTER_PROCESSES, read_env_file
 from tests.deploy.conftest import stack_script
 from tests.io_managers.stored_values import run_failure_text
 
@@ -73,17 +73,21 @@ def test_a_service_not_ready_in_time_is_named_with_its_log_and_the_rest_is_stopp
     assert up.returncode == 1
     service = re.search(r"error: (\w+) was not ready after 0\.01 s; see (\S+)", up.stderr)
     assert service, up.stderr
-    # PostgreSQL has no readiness wait of the stack's own: it was running when the object store
-    # (the first service waited for) ran out of time, and it must be stopped as well.
-    assert service.group(1) == "object_store"
-    assert service.group(2) == f"{folder}/logs/object_store.log"
+    assert service.group(2) == f"{folder}/logs/{service.group(1)}.log"
+    # PostgreSQL (no readiness wait of the stack's own) and the object store (the first service
+    # waited for) were started before whichever service ran out of time: both must be stopped.
+    assert service.group(1) in {"object_store", *DAGSTER_PROCESSES}
     assert (folder / "postgres" / "PG_VERSION").exists()
+    assert (folder / "seaweedfs").exists()
     assert "not running" in status.stdout
     assert processes_using(folder) == []
     environ = read_env_file(folder / "stack.env")
-    postgres_port = int(environ["DAGSTER_PG_PORT"])
-    object_store_port = int(environ["S3_ENDPOINT_URL"].rsplit(":", 1)[1])
-    assert port_refuses(postgres_port) and port_refuses(object_store_port)
+    ports = {
+        "postgres": int(environ["DAGSTER_PG_PORT"]),
+        "object_store": int(environ["S3_ENDPOINT_URL"].rsplit(":", 1)[1]),
+        "spark": int(environ["SPARK_MASTER_URL"].rsplit(":", 1)[1]),
+    }
+    assert {name: port_refuses(port) for name, port in ports.items()} == dict.fromkeys(ports, True)
 
 
 def materialize_in_stack(stack, monkeypatch, asset: str, **overrides: str):
