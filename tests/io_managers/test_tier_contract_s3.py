@@ -1,7 +1,7 @@
 """The tier contract on the real S3 server (the session's SeaweedFS): values and partitions round
 trip; a missing or damaged object is named with its asset and s3:// path; a write killed during
-its upload never replaces the previous object; a bucket that does not exist and a refused
-credential are the storage error, naming the endpoint and what the store said."""
+its upload never replaces the previous object; a stopped server and a refused credential are the
+storage error, naming the endpoint and what the store said."""
 
 import os
 import signal
@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+import s3fs
 
 from dagster_project.io_managers.errors import (
     CorruptStoredValueError,
@@ -27,6 +28,7 @@ from tests.io_managers.test_tier_contract import (
     partitions_def_of,
     sample_value,
 )
+from tests.processes import free_port, stop_process_group
 
 
 @pytest.fixture(params=TIERS)
@@ -143,23 +145,46 @@ def test_a_write_killed_during_its_upload_keeps_the_previous_object(
     assert_same(load(manager), previous)
 
 
-def test_a_bucket_that_does_not_exist_is_the_storage_error(
-    object_store_bucket, object_store_endpoint
-):
-    manager = s3_manager("small", "no-such-bucket-0451", object_store_endpoint)
+def test_a_stopped_server_is_the_storage_error_naming_the_endpoint(tmp_path, monkeypatch):
+    # A server of this test's own, stopped by its PID after a value was stored on it.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", OBJECT_STORE_KEYS[0])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", OBJECT_STORE_KEYS[1])
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    server = object_store.start_seaweedfs(
+        tmp_path / "data", int(endpoint.rsplit(":", 1)[1]), *OBJECT_STORE_KEYS, tmp_path / "log"
+    )
+    try:
+        client = object_store.s3_client(endpoint, *OBJECT_STORE_KEYS)
+        object_store.wait_until_serving(client)
+        object_store.create_buckets(client, ["stopped"])
+        manager = s3_manager("medium", "stopped", endpoint)
+        store(manager, sample_value("medium"))
+    finally:
+        stop_process_group(server)
 
     with pytest.raises(StorageUnavailableError) as raised:
-        store(manager, sample_value("small"))
+        load(manager)
 
     message = str(raised.value)
-    assert "no-such-bucket-0451" in message
-    assert object_store_endpoint in message
-    assert "NoSuchBucket" in message or "does not exist" in message, message
+    assert f"Cannot access s3://stopped/base (S3 endpoint {endpoint}): EndpointConnectionError" in (
+        message
+    )
+    assert "Check that the store is running" in message
+
+
+@pytest.fixture
+def fresh_s3_clients():
+    """s3fs reuses a client made with the same arguments, whatever the environment says now: a
+    changed secret reaches the store only through a new client (as in a new run process). No
+    client made here may outlive the test either."""
+    s3fs.S3FileSystem.clear_instance_cache()
+    yield
+    s3fs.S3FileSystem.clear_instance_cache()
 
 
 @pytest.mark.parametrize("operation", ["store", "load"])
 def test_a_refused_credential_is_the_storage_error_saying_so(
-    operation, object_store_bucket, object_store_endpoint, monkeypatch
+    operation, object_store_bucket, object_store_endpoint, monkeypatch, fresh_s3_clients
 ):
     writer = s3_manager("medium", object_store_bucket, object_store_endpoint)
     store(writer, sample_value("medium"))
@@ -167,6 +192,7 @@ def test_a_refused_credential_is_the_storage_error_saying_so(
     assert client.head_bucket(Bucket=object_store_bucket)  # the store is up and serving
     wrong_secret = f"not-the-secret-{os.urandom(8).hex()}"
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", wrong_secret)
+    s3fs.S3FileSystem.clear_instance_cache()
     manager = s3_manager("medium", object_store_bucket, object_store_endpoint)
 
     with pytest.raises(StorageUnavailableError) as raised:
@@ -178,7 +204,10 @@ def test_a_refused_credential_is_the_storage_error_saying_so(
     message = str(raised.value)
     assert object_store_endpoint in message
     assert wrong_secret not in message
-    assert any(
-        refusal in message
-        for refusal in ("SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "403")
-    ), message
+    # s3fs words the refusal as a PermissionError: the store's SignatureDoesNotMatch sentence for
+    # a write, and HTTP 403's reason for the HEAD a read starts with (a HEAD has no body).
+    refusal = {
+        "store": "PermissionError: The request signature we calculated does not match",
+        "load": "PermissionError: Forbidden",
+    }
+    assert refusal[operation] in message
