@@ -8,6 +8,7 @@ The monitoring group goes last: it reads the records of everything launched befo
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import dagster as dg
 
@@ -51,9 +52,9 @@ def group_partitions(defs: dg.Definitions) -> dict[str, dg.PartitionsDefinition 
 FINAL_GROUPS = ("monitoring",)
 
 
-def launch_plan(defs: dg.Definitions) -> list[Launch]:
-    """Unpartitioned groups first, then each partitioned group at its latest complete partition,
-    then the final (reporting) groups."""
+def launch_plan(defs: dg.Definitions, now: datetime | None = None) -> list[Launch]:
+    """Unpartitioned groups first, then each partitioned group at its latest complete partition
+    as of ``now`` (default: the current time), then the final (reporting) groups."""
     partitions_by_group = group_partitions(defs)
     final = [Launch(groups=(group,)) for group in FINAL_GROUPS if group in partitions_by_group]
     batches: list[tuple[dg.PartitionsDefinition | None, list[str]]] = []
@@ -72,7 +73,8 @@ def launch_plan(defs: dg.Definitions) -> list[Launch]:
     for partitions_def, groups in batches:
         partition_key = None
         if partitions_def is not None:
-            partition_key = partitions_def.get_last_partition_key()
+            with dg.partition_loading_context(effective_dt=now):
+                partition_key = partitions_def.get_last_partition_key()
             if partition_key is None:
                 raise ValueError(f"Groups {groups} have no complete partition yet.")
         plan.append(Launch(groups=tuple(groups), partition_key=partition_key))

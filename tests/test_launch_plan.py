@@ -1,5 +1,7 @@
 """The launch plan covers the graph with commands the CLI accepts."""
 
+from datetime import UTC, datetime
+
 import dagster as dg
 import pytest
 
@@ -17,15 +19,34 @@ def test_the_plan_launches_every_group_exactly_once():
     assert sorted(launched) == sorted(set(GROUP_TIERS) | WAREHOUSE_NATIVE_GROUPS)
 
 
-def test_unpartitioned_groups_share_one_run_and_come_first_and_monitoring_comes_last():
-    first, *partitioned, last = launch_plan(defs)
+@pytest.mark.parametrize(
+    ("now", "hour", "day"),
+    [
+        # 14:25: the 14:00 hour and the 10th are still in progress, so neither is launched.
+        (datetime(2026, 3, 10, 14, 25, tzinfo=UTC), "2026-03-10-13:00", "2026-03-09"),
+        # On the boundary the hour that just ended is complete; a second before it is not.
+        (datetime(2026, 3, 10, 14, 0, tzinfo=UTC), "2026-03-10-13:00", "2026-03-09"),
+        (datetime(2026, 3, 10, 13, 59, 59, tzinfo=UTC), "2026-03-10-12:00", "2026-03-09"),
+        # Just after midnight: yesterday is complete, and so is its last hour.
+        (datetime(2026, 3, 11, 0, 0, 1, tzinfo=UTC), "2026-03-10-23:00", "2026-03-10"),
+    ],
+)
+def test_unpartitioned_groups_share_one_run_and_come_first_and_monitoring_comes_last(
+    now, hour, day
+):
+    first, *partitioned, last = launch_plan(defs, now=now)
 
     assert first == Launch(groups=("dbt", "ecommerce", "hybrid", "logs", "spark", "warehouse"))
     assert {launch.groups: launch.partition_key for launch in partitioned} == {
-        ("iot",): HOURLY_PARTITIONS.get_last_partition_key(),
-        ("marketing",): DAILY_PARTITIONS.get_last_partition_key(),
+        ("iot",): hour,
+        ("marketing",): day,
     }
     assert last == Launch(groups=("monitoring",))
+
+
+def test_a_plan_before_the_first_complete_partition_is_refused():
+    with pytest.raises(ValueError, match=r"Groups \['iot'\] have no complete partition yet"):
+        launch_plan(defs, now=datetime(2024, 1, 1, 0, 30, tzinfo=UTC))
 
 
 def test_commands_name_the_groups_and_the_partition():

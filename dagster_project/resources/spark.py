@@ -129,7 +129,14 @@ class SparkResource(PySparkResource):
         # dagster-pyspark declares _spark_session = PrivateAttr(default=None), typed as None.
         self._spark_session = session  # type: ignore[assignment]
         if self.master.startswith("spark://"):
-            self._wait_for_an_executor(session)
+            try:
+                self._wait_for_an_executor(session)
+            except SparkUnavailableError:
+                # Teardown does not run after a failed setup: stop the application here, or the
+                # next session of this process would be this one, still waiting for executors.
+                session.stop()
+                self._spark_session = None
+                raise
 
     def teardown_after_execution(self, context) -> None:
         if self._spark_session is not None:

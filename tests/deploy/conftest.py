@@ -47,16 +47,56 @@ def stack_script(folder: Path, *arguments: str, **extra_env: str) -> subprocess.
     )
 
 
-def stack_folder() -> Path:
-    """A folder the postgres user can reach (tests run as root; pytest's tmp is private)."""
-    folder = Path(tempfile.mkdtemp(prefix="native-stack-", dir="/tmp"))
-    folder.chmod(0o755)
-    return folder
+# Every stack folder made this session, and those of the session's running stack.
+_CREATED_FOLDERS: set[Path] = set()
+_SESSION_STACKS: set[Path] = set()
 
 
 @pytest.fixture(scope="session")
-def native_stack():
-    folder = stack_folder()
+def stack_folders():
+    """The session's parent of every native stack folder (one per session, so that stacks other
+    people run on the machine at the same time are none of its business); when the session ends
+    it must hold nothing: every test stops its stack and removes its folder."""
+    parent = Path(tempfile.mkdtemp(prefix="native-stacks-", dir="/tmp"))
+    parent.chmod(0o755)  # the postgres user reaches the clusters inside
+    yield parent
+    left = sorted(folder.name for folder in parent.iterdir())
+    shutil.rmtree(parent, ignore_errors=True)
+    assert left == [], f"native stack folders left behind in {parent}: {left}"
+
+
+def stack_folder(parent: Path) -> Path:
+    """A folder the postgres user can reach (tests run as root; pytest's tmp is private)."""
+    folder = Path(tempfile.mkdtemp(prefix="native-stack-", dir=parent))
+    folder.chmod(0o755)
+    _CREATED_FOLDERS.add(folder)
+    return folder
+
+
+@pytest.fixture
+def stopped_stack_folder(stack_folders):
+    """A stack folder for one test: whatever the test started is stopped (by the PIDs the script
+    recorded) and the folder removed afterwards."""
+    folder = stack_folder(stack_folders)
+    try:
+        yield folder
+    finally:
+        stack_script(folder, "down")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_stack_folder_left_by_the_module(request):
+    """After each module, no stack folder it made remains (the session's running stack aside)."""
+    yield
+    left = sorted(str(folder) for folder in _CREATED_FOLDERS - _SESSION_STACKS if folder.exists())
+    assert left == [], f"{request.module.__name__} left native stack folders: {left}"
+
+
+@pytest.fixture(scope="session")
+def native_stack(stack_folders):
+    folder = stack_folder(stack_folders)
+    _SESSION_STACKS.add(folder)
     started = time.monotonic()
     up = stack_script(folder, "up", DATA_SCALE="0.01", DAGSTER_WEBSERVER_PORT=str(free_port()))
     if up.returncode != 0:
@@ -64,6 +104,7 @@ def native_stack():
             f"--- {log.name}\n{log.read_text()[-3000:]}" for log in (folder / "logs").glob("*.log")
         )
         stack_script(folder, "down")
+        shutil.rmtree(folder, ignore_errors=True)
         pytest.fail(f"native stack did not come up:\n{up.stdout}\n{up.stderr}\n{logs}")
     stack = RunningStack(folder, time.monotonic() - started)
     try:

@@ -3,6 +3,7 @@ dequeued by the daemon, executed by the code server; the data where each tier pu
 monitoring group's view of it, in the data and in a real browser; all of it still there after
 the stack went down and up again."""
 
+import hashlib
 import json
 import os
 import pickle
@@ -78,6 +79,26 @@ def instance_state(stack) -> tuple[set[str], int]:
         os.environ.update(saved)
 
 
+def recorded_memory_sizes(stack, assets: list[str]) -> dict[str, float]:
+    """``memory_size_mb`` of each asset's latest materialization, where it has one."""
+    saved = dict(os.environ)
+    os.environ.update(stack.environ)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            recorded = {}
+            for asset in assets:
+                event = instance.get_latest_materialization_event(
+                    dg.AssetKey.from_user_string(asset)
+                )
+                metadata = event.asset_materialization.metadata
+                if "memory_size_mb" in metadata:
+                    recorded[asset] = metadata["memory_size_mb"].value
+            return recorded
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="module")
 def materialized_stack(native_stack):
     started = time.monotonic()
@@ -130,6 +151,16 @@ def test_the_monitoring_run_read_every_other_runs_records(materialized_stack):
     others = metrics[metrics["group"] != "monitoring"]
     assert set(others["status"]) == {"materialized"}
     assert others["step_seconds"].notna().all()
+    # The capacity plan holds every other asset, with the in-memory size its latest
+    # materialization recorded.
+    stored_plan = s3_client(stack).get_object(
+        Bucket=stack.environ["S3_BUCKET"], Key="storage/small/capacity_plan"
+    )
+    plan = pickle.loads(stored_plan["Body"].read())
+    planned = {row["category"]: row["memory_size_mb"] for row in plan["memory"]["categories"]}
+    assert set(others["asset_key"]) <= set(planned)
+    recorded = recorded_memory_sizes(stack, sorted(planned))
+    assert recorded and {key: planned[key] for key in recorded} == recorded
 
 
 def test_the_dashboard_chart_opens_in_the_ui(materialized_stack):
@@ -225,13 +256,66 @@ def test_a_run_whose_process_dies_is_failed_and_launched_again(materialized_stac
     )
 
 
+def s3_checksums(stack) -> dict[str, str]:
+    client = s3_client(stack)
+    bucket = stack.environ["S3_BUCKET"]
+    return {
+        key: hashlib.sha256(client.get_object(Bucket=bucket, Key=key)["Body"].read()).hexdigest()
+        for key in s3_keys(stack)
+    }
+
+
+def warehouse_row_counts(stack) -> dict[str, int]:
+    engine = sa.create_engine(stack.environ["WAREHOUSE_URL"])
+    try:
+        with engine.connect() as connection:
+            return {
+                table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in warehouse_tables(stack)
+            }
+    finally:
+        engine.dispose()
+
+
+def lake_checksums(stack) -> dict[str, str]:
+    lake = Path(stack.environ["LAKE_URL"].removeprefix("file://"))
+    return {
+        str(file.relative_to(lake)): hashlib.sha256(file.read_bytes()).hexdigest()
+        for file in lake.rglob("*")
+        if file.is_file()
+    }
+
+
+def run_statuses(stack) -> dict[str, str]:
+    saved = dict(os.environ)
+    os.environ.update(stack.environ)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            return {run.run_id: run.status.value for run in instance.get_runs()}
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def stack_contents(stack) -> dict[str, object]:
+    return {
+        "materialized": instance_state(stack)[0],
+        "runs": run_statuses(stack),
+        "objects": s3_checksums(stack),
+        "tables": warehouse_row_counts(stack),
+        "lake": lake_checksums(stack),
+    }
+
+
 def test_runs_and_data_survive_down_and_up(materialized_stack):
     stack, _ = materialized_stack
-    before = (instance_state(stack), s3_keys(stack), warehouse_tables(stack), lake_datasets(stack))
+    before = stack_contents(stack)
 
     down = stack.script("down")
     up = stack.script("up")
 
     assert down.returncode == 0 and up.returncode == 0, up.stdout + up.stderr
-    after = (instance_state(stack), s3_keys(stack), warehouse_tables(stack), lake_datasets(stack))
+    assert before["runs"] and before["objects"] and before["lake"]
+    assert sum(before["tables"].values()) > 0
+    after = stack_contents(stack)
     assert after == before

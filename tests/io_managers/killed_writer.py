@@ -1,6 +1,7 @@
 """A process that writes a large value through a tier I/O manager, for tests to kill mid-write.
 
-Usage: ``python -m tests.io_managers.killed_writer TIER BASE_PATH [PARTITION]``. The value is a few
+Usage: ``python -m tests.io_managers.killed_writer TIER BASE_PATH [ENDPOINT_URL]`` (the endpoint
+for an ``s3://`` base path). The value is a few
 hundred MB, so the write lasts long enough to be killed while it is in progress.
 """
 
@@ -9,7 +10,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from tests.io_managers.managers import FIRST_HOUR, HOURLY, make_manager
+from tests.io_managers.managers import FIRST_HOUR, HOURLY, make_manager, on_endpoint
 from tests.io_managers.stored_values import store
 
 ROWS = 6_000_000
@@ -29,12 +30,12 @@ def big_frame() -> pd.DataFrame:
     )
 
 
-def main(tier: str, base_path: str) -> None:
+def main(tier: str, base_path: str, endpoint_url: str | None = None) -> None:
     value = "warehouse_table_" + "x" * 400_000_000 if tier == "reference" else big_frame()
     partition = FIRST_HOUR if tier == "time_series" else None
     print("writing", flush=True)
     store(
-        make_manager(tier, base_path),
+        on_endpoint(make_manager(tier, base_path), endpoint_url),
         value,
         partition=partition,
         partitions_def=HOURLY if partition else None,

@@ -1,16 +1,16 @@
-"""Atomic publication on a local folder and on an object store (fsspec's in-memory filesystem
-follows the same remote code path as s3:// without a server)."""
+"""Atomic publication on a local folder and on the real S3 server (the session's SeaweedFS)."""
 
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from upath import UPath
 
+from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.io_managers.atomic_write import write_atomically
 from dagster_project.io_managers.medium import ParquetIOManager
 from dagster_project.io_managers.small import PickleIOManager
+from tests.io_managers.managers import on_endpoint
 from tests.io_managers.stored_values import load, store, with_arrow_strings
 
 
@@ -27,8 +27,11 @@ def fail_half_way(path: str) -> None:
 
 
 @pytest.fixture
-def remote_folder() -> UPath:
-    return UPath(f"memory://bucket-{uuid.uuid4().hex}/prefix")
+def remote_folder(object_store_bucket, object_store_endpoint) -> UPath:
+    """A prefix in a fresh bucket, as the tiers address it (their s3fs client settings)."""
+    return ClientTimeouts().object_store_path(
+        f"s3://{object_store_bucket}/prefix", object_store_endpoint
+    )
 
 
 def test_local_write_publishes_and_cleans_up(tmp_path):
@@ -68,14 +71,15 @@ def test_remote_write_that_raises_publishes_nothing(remote_folder):
     assert [path.name for path in remote_folder.iterdir()] == ["value.txt"]
 
 
-def test_tiers_round_trip_on_an_object_store_path(remote_folder):
+def test_tiers_round_trip_on_an_object_store_path(remote_folder, object_store_endpoint):
+    endpoint = object_store_endpoint
     frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
-    small = PickleIOManager(base_path=str(remote_folder / "small"))
-    medium = ParquetIOManager(base_path=str(remote_folder / "medium"))
+    small = on_endpoint(PickleIOManager(base_path=f"{remote_folder}/small"), endpoint)
+    medium = on_endpoint(ParquetIOManager(base_path=f"{remote_folder}/medium"), endpoint)
 
     store(small, {"model": 1})
     metadata = store(medium, frame)
 
     assert load(small) == {"model": 1}
     pd.testing.assert_frame_equal(load(medium), with_arrow_strings(frame))
-    assert metadata["path"] == str(remote_folder / "medium" / "victim.parquet")
+    assert metadata["path"] == f"{remote_folder}/medium/victim.parquet"

@@ -2,6 +2,7 @@
 destroy the previous value, whether they fail with an exception or the process is killed."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,9 +13,14 @@ from pathlib import Path
 import dagster as dg
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from dagster_project.io_managers.errors import CorruptStoredValueError, MissingStoredValueError
+from dagster_project.io_managers.errors import (
+    CorruptStoredValueError,
+    MissingStoredValueError,
+    UnsupportedValueError,
+)
 from tests.io_managers.managers import FIRST_HOUR, HOURLY, TIERS, make_manager
 from tests.io_managers.stored_values import load, output_context, run_failure_text, store
 
@@ -115,18 +121,58 @@ def test_corrupt_file_names_the_path(tier, damage, tmp_path):
     assert "dg launch --assets victim" in str(raised.value)
 
 
+# What each tier raises for a value it cannot serialize (a lock: neither picklable, nor
+# convertible to Arrow, nor a table name); the router sends a value this small to the small tier.
+UNSTORABLE_ERRORS = {
+    "small": (TypeError, "cannot pickle '_thread.lock' object"),
+    "medium": (pa.ArrowInvalid, "Conversion failed for column lock"),
+    "time_series": (pa.ArrowInvalid, "Conversion failed for column lock"),
+    "reference": (UnsupportedValueError, "asset 'victim' returned _thread.lock"),
+    "size_router": (TypeError, "cannot pickle '_thread.lock' object"),
+}
+
+
+def unstorable_value(tier: str):
+    lock = threading.Lock()
+    if tier == "reference":
+        return lock
+    frame = sample_value(tier)
+    return frame.assign(lock=[lock] * len(frame))
+
+
 def test_failed_write_keeps_previous_value_and_leaves_no_temporary_file(tier, tmp_path):
     manager = make_manager(tier, str(tmp_path))
     partition, partitions_def = partition_of(tier), partitions_def_of(tier)
     previous = sample_value(tier, version=1)
     store(manager, previous, partition=partition, partitions_def=partitions_def)
 
-    lock = threading.Lock()  # neither picklable nor convertible to Arrow, nor a reference
-    unstorable = lock if tier == "reference" else pd.DataFrame({"a": [lock]})
-    with pytest.raises(Exception):  # noqa: B017 - each tier fails in its own way; the point is after
-        store(manager, unstorable, partition=partition, partitions_def=partitions_def)
+    error, message = UNSTORABLE_ERRORS[tier]
+    with pytest.raises(error, match=re.escape(message)):
+        store(manager, unstorable_value(tier), partition=partition, partitions_def=partitions_def)
 
     assert_same(load(manager, partition=partition, partitions_def=partitions_def), previous)
+    assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_a_failed_write_in_a_run_names_the_asset_and_the_error(tier, tmp_path):
+    partitions_def = partitions_def_of(tier)
+
+    @dg.asset(partitions_def=partitions_def)
+    def victim():
+        return unstorable_value(tier)
+
+    result = dg.materialize(
+        [victim],
+        partition_key=partition_of(tier),
+        resources={"io_manager": make_manager(tier, str(tmp_path))},
+        raise_on_error=False,
+    )
+
+    error, message = UNSTORABLE_ERRORS[tier]
+    text = run_failure_text(result)
+    assert not result.success
+    assert 'handling output "result" of step "victim"' in text
+    assert error.__name__ in text and message in text, text
     assert not list(tmp_path.rglob("*.partial"))
 
 

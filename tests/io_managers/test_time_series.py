@@ -170,3 +170,33 @@ def test_a_missing_partition_fails_the_run_with_the_command_to_fix_it(tmp_path):
     )
 
     assert f"dg launch --assets hourly --partition {HOURS[1]}" in run_failure_text(result)
+
+
+def one_reading_at(timestamp: pd.Timestamp) -> pd.DataFrame:
+    return pd.DataFrame({"sensor_id": [1], "timestamp": [timestamp], "temperature": [20.5]})
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "inside"),
+    [
+        (pd.Timestamp("2024-01-01 01:00:00"), True),  # the window's first instant
+        (pd.Timestamp("2024-01-01 01:59:59.999999999"), True),  # its last nanosecond
+        (pd.Timestamp("2024-01-01 00:59:59.999999999"), False),  # one ns before it opens
+        (pd.Timestamp("2024-01-01 02:00:00"), False),  # the next window's first instant
+        # Timezone-aware: compared as instants. 02:30 in Paris (UTC+1 in January) is 01:30 UTC.
+        (pd.Timestamp("2024-01-01 02:30", tz="Europe/Paris"), True),
+        (pd.Timestamp("2024-01-01 01:30", tz="Europe/Paris"), False),  # 00:30 UTC
+    ],
+)
+def test_the_window_holds_its_start_and_not_its_end(tmp_path, timestamp, inside):
+    manager = TimeSeriesIOManager(base_path=str(tmp_path))
+    frame = one_reading_at(timestamp)
+
+    if inside:
+        store(manager, frame, partition=HOURS[1], partitions_def=THREE_HOURS)
+        stored = load(manager, partition=HOURS[1], partitions_def=THREE_HOURS)
+        assert stored["timestamp"].tolist() == [timestamp]
+    else:
+        with pytest.raises(PartitionWindowError, match=r"outside its window"):
+            store(manager, frame, partition=HOURS[1], partitions_def=THREE_HOURS)
+        assert not (tmp_path / "victim" / f"{HOURS[1]}.parquet").exists()

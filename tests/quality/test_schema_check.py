@@ -2,10 +2,23 @@
 with its failing cases, and nothing downstream of it runs in that run."""
 
 import dagster as dg
+import numpy as np
 import pandas as pd
+import pytest
 
 from dagster_project.defs.ecommerce import assets as ecommerce
+from dagster_project.defs.ecommerce.generate import generate_orders
+from dagster_project.defs.ecommerce.schemas import ORDERS_RAW
+from dagster_project.defs.hybrid.generate import generate_product_catalog
+from dagster_project.defs.hybrid.schemas import PRODUCT_CATALOG
+from dagster_project.defs.iot.generate import generate_sensor_readings
+from dagster_project.defs.iot.schemas import sensor_readings_schema
+from dagster_project.defs.logs.generate import generate_web_logs
+from dagster_project.defs.logs.schemas import WEB_LOGS_RAW
+from dagster_project.defs.marketing.generate import generate_campaigns
+from dagster_project.defs.marketing.schemas import CAMPAIGN_DATA
 from dagster_project.io_managers.small import PickleIOManager
+from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
 
 
@@ -59,3 +72,61 @@ def test_a_source_that_keeps_its_contract_feeds_its_downstream(tmp_path, instanc
     assert result.success
     assert [evaluation.passed for evaluation in result.get_asset_check_evaluations()] == [True]
     assert result.output_for_node("customer_ltv") is not None
+
+
+def valid_frames() -> dict[str, tuple]:
+    """Each contract with a small frame its generator made (valid) and one broken column."""
+    hour = pd.Timestamp("2024-01-01 05:00")
+    return {
+        "orders_raw": (
+            ORDERS_RAW,
+            generate_orders(np.random.default_rng(0), 50, 10, 10),
+            "price",
+            -1.0,
+        ),
+        "product_catalog": (
+            PRODUCT_CATALOG,
+            generate_product_catalog(np.random.default_rng(0), 20),
+            "category",
+            "no such category",
+        ),
+        "sensor_data": (
+            sensor_readings_schema(hour),
+            generate_sensor_readings(np.random.default_rng(0), 3, hour),
+            "humidity",
+            101.0,
+        ),
+        "web_logs_raw": (
+            WEB_LOGS_RAW,
+            generate_web_logs(np.random.default_rng(0), n_requests=50),
+            "status_code",
+            418,
+        ),
+        "campaign_data": (
+            CAMPAIGN_DATA,
+            generate_campaigns(np.random.default_rng(0), 10, "2024-01-01"),
+            "spend",
+            -5.0,
+        ),
+    }
+
+
+CONTRACTS = valid_frames()
+
+
+@pytest.mark.parametrize("asset", sorted(CONTRACTS))
+def test_a_frame_breaking_one_column_fails_the_check_naming_that_column(asset):
+    schema, frame, column, bad_value = CONTRACTS[asset]
+    broken = frame.copy()
+    broken[column] = broken[column].astype(object) if isinstance(bad_value, str) else broken[column]
+    broken.loc[broken.index[1], column] = bad_value
+
+    valid = schema_check_result(asset, schema, frame)
+    failed = schema_check_result(asset, schema, broken)
+
+    assert valid.passed
+    assert (failed.passed, failed.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert failed.metadata["failure_cases"].value == 1
+    assert failed.metadata["first_failures"].value.startswith(f"{column}: ")
+    assert repr(bad_value) in failed.metadata["first_failures"].value
+    assert schema_check_spec(asset, schema).blocking

@@ -100,6 +100,11 @@ def read_cursor(cursor: str | None) -> tuple[int, set[str]]:
     return int(state["after"]), set(state["open"])
 
 
+def cleanup_run_key(now: datetime) -> str:
+    """One request per hour at most while the pressure lasts: the run key deduplicates."""
+    return f"storage-cleanup-{now.astimezone(UTC):%Y-%m-%dT%H}"
+
+
 @dg.sensor(
     job=storage_cleanup_job, minimum_interval_seconds=300, default_status=DEFAULT_SENSOR_STATUS
 )
@@ -118,12 +123,10 @@ def resource_monitor_sensor(
     ):
         return dg.SensorResult(skip_reason=dg.SkipReason(f"Within limits: {readings}."))
     context.log.warning(f"Above limits: {readings}; requesting storage_cleanup_job.")
-    # One request per hour at most while the pressure lasts: the run key deduplicates.
-    hour = datetime.now(UTC).strftime("%Y-%m-%dT%H")
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
-                run_key=f"storage-cleanup-{hour}",
+                run_key=cleanup_run_key(datetime.now(UTC)),
                 run_config={
                     "ops": {
                         "apply_retention": {

@@ -136,13 +136,25 @@ def test_split_dataset_is_deterministic_for_a_seed():
         pd.testing.assert_frame_equal(left, right)
 
 
-def test_split_dataset_differs_between_seeds():
+def test_the_seed_decides_who_is_in_each_part_and_nothing_else():
     dataset = make_dataset(100, n_churned=30)
 
-    training_a, _, _ = split_dataset(dataset, seed=1)
-    training_b, _, _ = split_dataset(dataset, seed=2)
+    parts_a = split_dataset(dataset, seed=1)
+    parts_b = split_dataset(dataset, seed=2)
 
-    assert set(training_a["customer_id"]) != set(training_b["customer_id"])
+    # Every part's members change with the seed (the validation set too: both draws use it)...
+    members = [
+        (set(a["customer_id"]), set(b["customer_id"]))
+        for a, b in zip(parts_a, parts_b, strict=True)
+    ]
+    assert [ids_a != ids_b for ids_a, ids_b in members] == [True, True, True]
+    # ...while the sizes and the churned share of each part do not.
+    for parts in (parts_a, parts_b):
+        assert [(len(part), int(part[LABEL].sum())) for part in parts] == [
+            (60, 18),
+            (20, 6),
+            (20, 6),
+        ]
 
 
 def test_split_dataset_stratifies_when_both_classes_have_five_members():

@@ -9,6 +9,7 @@ from dagster_project.defs.ecommerce.generate import (
     ORDER_PERIOD_START,
     generate_orders,
 )
+from tests.defs.seeded import assert_the_seed_draws_exactly
 
 N_ORDERS = 2_000
 N_CUSTOMERS = 100
@@ -33,8 +34,10 @@ def test_generate_orders_is_deterministic_for_a_seed():
     pd.testing.assert_frame_equal(orders_for(seed=5), orders_for(seed=5))
 
 
-def test_generate_orders_differs_between_seeds():
-    assert not orders_for(seed=5).equals(orders_for(seed=6))
+def test_generate_orders_draws_every_value_but_the_id_from_the_seed():
+    assert_the_seed_draws_exactly(
+        orders_for, ["customer_id", "product_id", "quantity", "price", "order_date"]
+    )
 
 
 def test_generate_orders_has_the_requested_rows_and_columns(orders):

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from dagster_project.defs.marketing.generate import CHANNELS, generate_campaigns
+from tests.defs.seeded import assert_the_seed_draws_exactly
 
 N_CAMPAIGNS = 500
 DAY = "2024-03-05"
@@ -23,8 +24,10 @@ def test_generate_campaigns_is_deterministic_for_a_seed():
     pd.testing.assert_frame_equal(campaigns_for(seed=5), campaigns_for(seed=5))
 
 
-def test_generate_campaigns_differs_between_seeds():
-    assert not campaigns_for(seed=5).equals(campaigns_for(seed=6))
+def test_generate_campaigns_draws_every_value_but_id_and_day_from_the_seed():
+    assert_the_seed_draws_exactly(
+        campaigns_for, ["channel", "spend", "impressions", "clicks", "conversions"]
+    )
 
 
 def test_generate_campaigns_has_one_row_per_campaign(campaigns):

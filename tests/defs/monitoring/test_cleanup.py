@@ -6,10 +6,15 @@ import time
 import dagster as dg
 import pytest
 
+from dagster_project.defs.iot import assets as iot
 from dagster_project.defs.marketing import assets as marketing
 from dagster_project.defs.monitoring.cleanup import storage_cleanup_job
 from dagster_project.io_managers.small import PickleIOManager
+from dagster_project.io_managers.time_series import TimeSeriesIOManager
 from dagster_project.resources.tier_stores import TierStoresResource
+from deploy import object_store
+from tests.conftest import OBJECT_STORE_KEYS
+from tests.io_managers.test_s3_small import small_tier
 
 DAY_S = 86_400
 LATEST_PARTITION = "2024-02-01"
@@ -106,3 +111,87 @@ def test_the_latest_materialization_survives_a_retention_that_expires_everything
     remaining = sorted(path.name for path in (store / "small" / "campaign_data").iterdir())
     # The latest materialization, and the newest file (equal times: the latest partition key).
     assert remaining == [f"{LATEST_PARTITION}.pkl", "2024-05-01.pkl"]
+
+
+def run_cleanup_on(tier_stores: TierStoresResource, instance, resources, assets, **config):
+    defs = dg.Definitions(
+        assets=assets,
+        jobs=[storage_cleanup_job],
+        resources={**resources, "tier_stores": tier_stores},
+    )
+    result = defs.resolve_job_def("storage_cleanup_job").execute_in_process(
+        instance=instance, run_config={"ops": {"apply_retention": {"config": config}}}
+    )
+    assert result.success
+    (output,) = [event for event in result.all_events if event.event_type_value == "STEP_OUTPUT"]
+    return {key: value.value for key, value in output.step_output_data.metadata.items()}
+
+
+def test_the_time_series_tier_keeps_30_days_of_hours(tmp_path, small_scale_resources, instance):
+    resources = {
+        **small_scale_resources,
+        "time_series_io_manager": TimeSeriesIOManager(base_path=str(tmp_path / "time_series")),
+    }
+    iot_assets = dg.load_assets_from_modules([iot])
+    result = dg.materialize(
+        iot_assets,
+        selection=["sensor_data"],
+        partition_key="2024-01-01-05:00",
+        resources=resources,
+        instance=instance,
+    )
+    assert result.success
+    hours = tmp_path / "time_series" / "sensor_data"
+    write(hours / "2024-01-01-03:00.parquet", 31)  # past the tier's 30 days
+    write(hours / "2024-01-01-04:00.parquet", 29)
+
+    report = run_cleanup_on(
+        TierStoresResource(base_url=str(tmp_path)), instance, resources, iot_assets, dry_run=False
+    )
+
+    assert sorted(path.name for path in hours.iterdir()) == [
+        "2024-01-01-04:00.parquet",
+        "2024-01-01-05:00.parquet",
+    ]
+    assert report["files"] == 1
+    assert report["bytes_freed"] == 2048
+
+
+def test_on_the_object_store_only_the_latest_partition_outlives_a_zero_retention(
+    small_scale_resources, instance, object_store_bucket, object_store_endpoint
+):
+    # The stack's small tier (dagster-aws's S3 layout) on the real S3 server.
+    resources = {
+        **small_scale_resources,
+        "small_io_manager": small_tier(object_store_endpoint, object_store_bucket),
+    }
+    marketing_assets = dg.load_assets_from_modules([marketing])
+    for partition in ("2024-01-01", "2024-01-02", LATEST_PARTITION):
+        result = dg.materialize(
+            marketing_assets,
+            selection=["campaign_data"],
+            partition_key=partition,
+            resources=resources,
+            instance=instance,
+        )
+        assert result.success
+    client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
+
+    def keys() -> list[str]:
+        listing = client.list_objects_v2(Bucket=object_store_bucket, Prefix="storage/small/")
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    stores = TierStoresResource(
+        base_url=f"s3://{object_store_bucket}/storage", endpoint_url=object_store_endpoint
+    )
+    before = keys()
+    dry = run_cleanup_on(stores, instance, resources, marketing_assets, retention_days={"small": 0})
+    assert keys() == before
+    assert dry["files"] == 2
+
+    report = run_cleanup_on(
+        stores, instance, resources, marketing_assets, dry_run=False, retention_days={"small": 0}
+    )
+
+    assert keys() == [f"storage/small/campaign_data/{LATEST_PARTITION}"]
+    assert report["files"] == 2 and report["bytes_freed"] > 0

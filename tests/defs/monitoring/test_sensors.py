@@ -1,6 +1,7 @@
 """The monitoring sensors over a real test instance holding real materializations."""
 
 import time
+from datetime import UTC, datetime, timedelta, timezone
 
 import dagster as dg
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from dagster_project.defs.monitoring import assets as monitoring
 from dagster_project.defs.monitoring.cleanup import storage_cleanup_job
 from dagster_project.defs.monitoring.sensors import (
+    cleanup_run_key,
     performance_alert_sensor,
     read_cursor,
     resource_monitor_sensor,
@@ -129,3 +131,47 @@ def test_resources_above_limits_request_a_dry_run_cleanup(instance, monitored_de
     (request,) = result.run_requests
     assert request.run_key.startswith("storage-cleanup-")
     assert request.run_config == {"ops": {"apply_retention": {"config": {"dry_run": True}}}}
+
+
+def test_the_disk_alone_above_its_limit_requests_a_cleanup(instance, monitored_defs, tmp_path):
+    thresholds = ResourceThresholdsResource(
+        max_memory_percent=100, max_disk_percent=0, disk_path=str(tmp_path), cleanup_dry_run=False
+    )
+
+    before = cleanup_run_key(datetime.now(UTC))
+    result = evaluate(
+        resource_monitor_sensor, instance, monitored_defs, resource_thresholds=thresholds
+    )
+    after = cleanup_run_key(datetime.now(UTC))
+
+    (request,) = result.run_requests
+    assert request.run_key in {before, after}
+    assert request.run_config == {"ops": {"apply_retention": {"config": {"dry_run": False}}}}
+
+
+def test_the_readings_name_the_disk_path_and_both_limits(instance, monitored_defs, tmp_path):
+    thresholds = ResourceThresholdsResource(
+        max_memory_percent=100, max_disk_percent=100, disk_path=str(tmp_path)
+    )
+
+    result = evaluate(
+        resource_monitor_sensor, instance, monitored_defs, resource_thresholds=thresholds
+    )
+
+    message = result.skip_reason.skip_message
+    assert f"of {tmp_path} (max 100%)" in message
+    assert "memory " in message and "(max 100%)" in message
+
+
+def test_the_cleanup_is_requested_once_an_hour():
+    hour = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+
+    keys = {cleanup_run_key(hour + timedelta(minutes=minutes)) for minutes in (0, 5, 30, 59)}
+    assert keys == {"storage-cleanup-2026-03-10T14"}
+    assert cleanup_run_key(hour + timedelta(hours=1)) == "storage-cleanup-2026-03-10T15"
+    assert cleanup_run_key(hour - timedelta(microseconds=1)) == "storage-cleanup-2026-03-10T13"
+    # The same instant in another zone is the same hour.
+    paris = timezone(timedelta(hours=1))
+    assert cleanup_run_key(datetime(2026, 3, 10, 15, 30, tzinfo=paris)) == (
+        "storage-cleanup-2026-03-10T14"
+    )

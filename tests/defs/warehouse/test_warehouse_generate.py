@@ -12,6 +12,7 @@ from dagster_project.defs.warehouse.generate import (
     PRODUCT_CATEGORIES,
     generate_transactions,
 )
+from tests.defs.seeded import assert_the_seed_draws_exactly
 
 N_TRANSACTIONS = 5_000
 N_CUSTOMERS = 200
@@ -32,8 +33,11 @@ def test_generate_transactions_is_deterministic_for_a_seed():
     pd.testing.assert_frame_equal(transactions_for(seed=5), transactions_for(seed=5))
 
 
-def test_generate_transactions_differs_between_seeds():
-    assert not transactions_for(seed=5).equals(transactions_for(seed=6))
+def test_generate_transactions_draws_every_value_but_the_id_from_the_seed():
+    assert_the_seed_draws_exactly(
+        transactions_for,
+        ["customer_id", "customer_segment", "product_category", "amount", "transaction_timestamp"],
+    )
 
 
 def test_generate_transactions_has_the_raw_columns_and_dtypes(transactions):

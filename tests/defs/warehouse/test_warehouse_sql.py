@@ -127,20 +127,45 @@ SEGMENT_TRANSACTIONS = make_transactions(
 )
 
 
-def test_default_segment_rules_are_the_seed_thresholds():
-    assert SegmentRules().parameters() == {
-        "vip_min_value": 10_000,
-        "vip_min_days": 100,
-        "high_value_min_value": 5_000,
-        "high_value_min_days": 50,
-        "regular_min_value": 1_000,
-        "regular_min_days": 20,
-        "new_within_days": 30,
+def daily_purchases(customer: int, days: int, amount: float, last_day: str = "2024-12-31"):
+    """One purchase of ``amount`` on each of ``days`` consecutive days ending on ``last_day``."""
+    end = pd.Timestamp(last_day)
+    return [
+        (
+            customer,
+            "consumer",
+            "grocery",
+            amount,
+            str(end - pd.Timedelta(days=d) + pd.Timedelta(hours=12)),
+        )
+        for d in range(days)
+    ]
+
+
+def test_the_default_rules_at_their_thresholds(warehouse):
+    # Default thresholds (VIP > 10,000 over > 100 days, High Value > 5,000 over > 50, Regular
+    # > 1,000 over > 20, New within 30 days), worked by hand; each "over" is strict.
+    transactions = make_transactions(
+        daily_purchases(1, 101, 100.0)  # 10,100 over 101 days
+        + daily_purchases(2, 100, 101.0)  # 10,100 but only 100 days
+        + daily_purchases(3, 101, 99.0)  # 101 days but only 9,999
+        + daily_purchases(4, 50, 120.0)  # 6,000 over only 50 days: Regular
+        + daily_purchases(5, 21, 50.0)  # 1,050 over 21 days
+        + daily_purchases(6, 20, 60.0)  # 1,200 over only 20 days, and recent
+        + daily_purchases(7, 21, 40.0, last_day="2024-06-30")  # 840, half a year ago
+    )
+
+    segments = build_customer_segments(warehouse, transactions, SegmentRules())
+
+    assert segments["segment"].to_dict() == {
+        1: "VIP",
+        2: "High Value",
+        3: "High Value",
+        4: "Regular",
+        5: "Regular",
+        6: "New",
+        7: "Inactive",
     }
-
-
-def test_segments_are_listed_from_best_to_inactive():
-    assert SEGMENTS == ("VIP", "High Value", "Regular", "New", "Inactive")
 
 
 def test_transactions_daily_groups_by_date_customer_segment_and_category(warehouse):
