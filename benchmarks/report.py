@@ -383,10 +383,10 @@ def main_job_line(results: Results) -> str:
         return f"Not run ({results.main_job_skipped or 'not requested'})."
     return (
         f"`scripts/materialize_all.py` at DATA_SCALE={results.data_scale:g}, every group, over "
-        "empty temporary storage and a fresh instance (as the section above), one `dg launch` "
-        f"process per batch of the launch plan: {results.main_job_seconds:.1f} s from start to "
-        "end, process start-up and definitions loading included. Reproduce: "
-        "`./scripts/benchmark.sh --sections main_job`."
+        "empty temporary storage and a fresh instance (as the section above): one run per batch "
+        "of the launch plan, all in the script's own process. "
+        f"{results.main_job_seconds:.1f} s from start to end, process start-up and definitions "
+        "loading included. Reproduce: `./scripts/benchmark.sh --sections main_job`."
     )
 
 
