@@ -58,8 +58,8 @@ def materialize_parquet_groups(resources: dict, instance: dg.DagsterInstance) ->
 
 
 def comparable(value):
-    """A frame with every string column as ``object`` (missing values as None) and a plain
-    RangeIndex where it had one, so frames from either storage compare value by value."""
+    """A frame with every string column as ``object`` (missing values as None), so frames from
+    either storage compare value by value."""
     if not isinstance(value, pd.DataFrame):
         return value
     strings = [n for n, dtype in value.dtypes.items() if isinstance(dtype, pd.StringDtype)]

@@ -136,7 +136,7 @@ def dictionary_columns(table: pa.Table) -> list[str]:
 
 
 def read_parquet(
-    file: IO[bytes] | str, page_checksums: bool = True, string_storage: str = "pyarrow"
+    file: IO[bytes] | str, page_checksums: bool = True, string_storage: StringStorage = "pyarrow"
 ) -> pd.DataFrame:
     """Read a Parquet file into pandas, verifying each page's checksum unless
     ``page_checksums`` is false. Strings come back Arrow-backed (``string_storage="pyarrow"``)

@@ -5,7 +5,10 @@ for an ``s3://`` base path). The value is a few
 hundred MB, so the write lasts long enough to be killed while it is in progress.
 """
 
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +16,7 @@ import pandas as pd
 from tests.io_managers.managers import FIRST_HOUR, HOURLY, make_manager, on_endpoint
 from tests.io_managers.stored_values import store
 
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 ROWS = 6_000_000
 FIRST_HOUR_START = "2024-01-01 00:00"
 
@@ -27,6 +31,18 @@ def big_frame() -> pd.DataFrame:
             "value": np.random.default_rng(1).random(ROWS),
             "label": pd.Series(np.arange(ROWS) % 100_003).astype(str),
         }
+    )
+
+
+def start(*arguments: str) -> subprocess.Popen:
+    """This module as a new process writing with ``arguments`` (see Usage), output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.io_managers.killed_writer", *arguments],
+        cwd=REPOSITORY_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT)},
     )
 
 

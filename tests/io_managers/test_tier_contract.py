@@ -1,11 +1,9 @@
 """What every tier promises: clear errors for missing and corrupt values, and writes that never
 destroy the previous value, whether they fail with an exception or the process is killed."""
 
-import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,10 +19,9 @@ from dagster_project.io_managers.errors import (
     MissingStoredValueError,
     UnsupportedValueError,
 )
+from tests.io_managers import killed_writer
 from tests.io_managers.managers import FIRST_HOUR, HOURLY, TIERS, make_manager
 from tests.io_managers.stored_values import load, output_context, run_failure_text, store
-
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 
 def sample_value(tier: str, version: int = 1):
@@ -201,14 +198,7 @@ def test_killed_write_keeps_previous_value(tier, tmp_path):
     previous = sample_value(tier, version=1)
     store(manager, previous, partition=partition, partitions_def=partitions_def)
 
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.io_managers.killed_writer", tier, str(tmp_path)],
-        cwd=REPOSITORY_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT)},
-    )
+    writer = killed_writer.start(tier, str(tmp_path))
     try:
         partial = wait_for_partial_file(tmp_path, writer)
         writer.send_signal(signal.SIGKILL)

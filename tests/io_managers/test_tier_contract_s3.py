@@ -6,7 +6,6 @@ storage error, naming the endpoint and what the store said."""
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -19,10 +18,10 @@ from dagster_project.io_managers.errors import (
 )
 from deploy import object_store
 from tests.conftest import OBJECT_STORE_KEYS
+from tests.io_managers import killed_writer
 from tests.io_managers.managers import TIERS, make_manager, on_endpoint
 from tests.io_managers.stored_values import load, store
 from tests.io_managers.test_tier_contract import (
-    REPOSITORY_ROOT,
     assert_same,
     partition_of,
     partitions_def_of,
@@ -119,20 +118,8 @@ def test_a_write_killed_during_its_upload_keeps_the_previous_object(
     store(manager, previous)
     client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
 
-    writer = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.io_managers.killed_writer",
-            killed_tier,
-            f"s3://{object_store_bucket}/base",
-            object_store_endpoint,
-        ],
-        cwd=REPOSITORY_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT)},
+    writer = killed_writer.start(
+        killed_tier, f"s3://{object_store_bucket}/base", object_store_endpoint
     )
     try:
         wait_for_upload(client, object_store_bucket, writer)
