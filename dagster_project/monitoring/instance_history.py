@@ -4,10 +4,17 @@ The instance is the one record every process shares (the run worker, the webserv
 a test), where metrics kept in a Python list would be empty in every process but the one that
 ran the asset. Durations come from the instance's step statistics, sizes and memory from the
 uniform performance metadata (:mod:`dagster_project.monitoring.step_meter`).
+
+Failures are worked out from runs, because Dagster's open-source event storages drop
+``ASSET_FAILED_TO_MATERIALIZE`` events (``fetch_failed_materializations`` is always empty there):
+a failure is a planned materialization whose step started in a run that ended failed or canceled
+without materializing it. A step that failed, a run worker killed mid-step, a step canceled
+while it ran all count; a step skipped because its upstream failed does not.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import dagster as dg
 import pandas as pd
@@ -32,6 +39,8 @@ HISTORY_COLUMNS = [
     *METADATA_COLUMNS.values(),
 ]
 MATERIALIZED, FAILED, NEVER_MATERIALIZED = "materialized", "failed", "never_materialized"
+UNSUCCESSFUL = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+RUN_EVENTS_READ = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.ASSET_MATERIALIZATION}
 
 
 @dataclass(frozen=True)
@@ -81,26 +90,23 @@ def asset_history(
     """The latest ``window`` materializations and failures per asset, newest first, and one
     ``never_materialized`` row for each asset the instance holds nothing about."""
     step_seconds = _StepDurations(instance)
+    ended_runs = _EndedRuns(instance)
     rows: list[dict] = []
     for asset in assets:
         events = [
-            (MATERIALIZED, record)
+            _Attempt(MATERIALIZED, record.storage_id, record.event_log_entry.timestamp, record)
             for record in instance.fetch_materializations(asset.key, limit=window).records
-        ] + [
-            (FAILED, record)
-            for record in instance.fetch_failed_materializations(asset.key, limit=window).records
-        ]
-        events.sort(key=lambda event: event[1].storage_id, reverse=True)
-        for status, record in events[:window]:
-            entry = record.event_log_entry
+        ] + ended_runs.failures(asset.key, window)
+        events.sort(key=lambda event: (event.timestamp, event.storage_id), reverse=True)
+        for status, _, timestamp, record in events[:window]:
             row = {
                 "asset_key": asset.key.to_user_string(),
                 "group": asset.group,
                 "status": status,
                 "partition": record.partition_key,
                 "run_id": record.run_id,
-                "timestamp": pd.Timestamp(entry.timestamp, unit="s", tz="UTC"),
-                "step_seconds": step_seconds(record.run_id, entry.step_key),
+                "timestamp": pd.Timestamp(timestamp, unit="s", tz="UTC"),
+                "step_seconds": step_seconds(record.run_id, record.event_log_entry.step_key),
             }
             materialization = record.asset_materialization
             if status == MATERIALIZED and materialization is not None:
@@ -116,6 +122,67 @@ def asset_history(
             )
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     return history.astype({name: "float64" for name in HISTORY_COLUMNS[6:]})
+
+
+class _Attempt(NamedTuple):
+    status: str
+    storage_id: int
+    timestamp: float
+    record: dg.EventLogRecord  # the materialization, or the plan of a failed one
+
+
+class _EndedRuns:
+    """Failed attempts, from planned materializations and the runs that ended without them.
+
+    Each run's status, and each failed run's events, are fetched once for all assets."""
+
+    def __init__(self, instance: dg.DagsterInstance):
+        self._instance = instance
+        self._failed_at: dict[str, float | None] = {}  # run id -> when it ended, if it failed
+        self._events: dict[str, list[dg.EventLogRecord]] = {}
+
+    def failures(self, key: dg.AssetKey, window: int) -> list[_Attempt]:
+        plans = self._instance.get_event_records(
+            dg.EventRecordsFilter(dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED, key),
+            limit=window,
+        )
+        self._read_statuses({plan.run_id for plan in plans} - self._failed_at.keys())
+        attempts = []
+        for plan in plans:
+            ended = self._failed_at[plan.run_id]
+            if ended is not None and self._failed_in_step(key, plan):
+                attempts.append(_Attempt(FAILED, plan.storage_id, ended, plan))
+        return attempts
+
+    def _read_statuses(self, run_ids: set[str]) -> None:
+        if not run_ids:
+            return
+        for run_id in run_ids:
+            self._failed_at[run_id] = None
+        for record in self._instance.get_run_records(
+            dg.RunsFilter(run_ids=list(run_ids), statuses=UNSUCCESSFUL)
+        ):
+            self._failed_at[record.dagster_run.run_id] = (
+                record.end_time or record.update_timestamp.timestamp()
+            )
+
+    def _failed_in_step(self, key: dg.AssetKey, plan: dg.EventLogRecord) -> bool:
+        """Whether the plan's step started and its run did not materialize the asset."""
+        if plan.run_id not in self._events:
+            self._events[plan.run_id] = list(
+                self._instance.get_records_for_run(
+                    plan.run_id, of_type=RUN_EVENTS_READ, limit=None
+                ).records
+            )
+        step_key, partition = plan.event_log_entry.step_key, plan.partition_key
+        started = False
+        for event in self._events[plan.run_id]:
+            entry = event.event_log_entry
+            if entry.dagster_event_type == dg.DagsterEventType.STEP_START:
+                started = started or entry.step_key == step_key
+            elif event.asset_key == key and partition in (None, event.partition_key):
+                return False
+        return started
 
 
 def _performance_values(metadata) -> dict[str, float]:

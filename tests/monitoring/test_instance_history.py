@@ -1,8 +1,6 @@
 """The monitoring history read from a real instance: materializations and assets never
-materialized; and the dashboard's per-asset summary of it, worked by hand.
-
-(Failed materializations are not covered: Dagster's open-source event storages do not store
-ASSET_FAILED_TO_MATERIALIZE events, so the instance never returns any.)"""
+materialized; and the dashboard's per-asset summary of it, worked by hand. Failed attempts are
+in test_instance_failures.py."""
 
 import dagster as dg
 import pandas as pd
