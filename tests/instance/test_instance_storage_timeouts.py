@@ -1,10 +1,11 @@
 """The stack's Dagster instance (deploy/dagster.stack.yaml) with the variables compose and the
 native stack give it: a PostgreSQL that never answers fails the instance in bounded time, naming
-the server, because libpq's PGCONNECT_TIMEOUT comes from the same client timeouts."""
+the server, because libpq's PGCONNECT_TIMEOUT comes from the same client timeouts. The bound is
+the test's own timeout; without PGCONNECT_TIMEOUT libpq would wait for good, and its message
+"timeout expired" is the one of its own connect timeout."""
 
 import secrets
 import shutil
-import time
 
 import dagster as dg
 import pytest
@@ -20,6 +21,7 @@ MADE_UP_PASSWORD = secrets.token_hex(12)
 DAGSTER_POSTGRES_ATTEMPTS = 6
 
 
+@pytest.mark.timeout(DAGSTER_POSTGRES_ATTEMPTS * 2 + 60)
 def test_the_stack_instance_gives_up_on_a_silent_postgres(tmp_path, monkeypatch):
     timeouts = ClientTimeouts(connect_seconds=2)
     home = tmp_path / "dagster_home"
@@ -39,17 +41,13 @@ def test_the_stack_instance_gives_up_on_a_silent_postgres(tmp_path, monkeypatch)
         for name, value in environ.items():
             monkeypatch.setenv(name, value)
 
-        started = time.monotonic()
         with pytest.raises(Exception) as raised:
             dg.DagsterInstance.from_config(str(home))
-        elapsed = time.monotonic() - started
 
-    connecting = DAGSTER_POSTGRES_ATTEMPTS * timeouts.libpq_connect_seconds
-    # without PGCONNECT_TIMEOUT libpq would wait for good
-    assert connecting <= elapsed < connecting + 40
     chain, error = [], raised.value
     while error is not None:
         chain.append(str(error))
         error = error.__cause__ or error.__context__
-    assert any(f"port {port}" in message and "timeout" in message for message in chain), chain
+    named = [message for message in chain if f"port {port}" in message]
+    assert any("timeout expired" in message for message in named), chain
     assert not any(MADE_UP_PASSWORD in message for message in chain)

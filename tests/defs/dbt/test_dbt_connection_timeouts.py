@@ -1,8 +1,10 @@
 """dbt's connection takes the warehouse's timeouts: against a PostgreSQL that never answers, a
-dbt invocation fails after its attempts, naming the server, instead of waiting for good."""
+dbt invocation fails after its attempts, naming the server, instead of waiting for good.
+
+The bound is the test's own timeout: dbt's defaults (ten-second connects) would fit in it, so
+the test also reads the connect timeout and retries dbt itself reports using."""
 
 import secrets
-import time
 
 import pytest
 from dagster_dbt import DbtCliResource
@@ -18,6 +20,7 @@ from tests.silent_server import MODES, silent_server
 MADE_UP_PASSWORD = secrets.token_hex(12)
 
 
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("mode", MODES)
 def test_dbt_gives_up_on_a_silent_warehouse_after_its_attempts(mode, tmp_path, capsys):
     timeouts = ClientTimeouts(connect_seconds=2, attempts=2)
@@ -27,20 +30,17 @@ def test_dbt_gives_up_on_a_silent_warehouse_after_its_attempts(mode, tmp_path, c
             url=f"postgresql+psycopg2://analyst:{MADE_UP_PASSWORD}@127.0.0.1:{port}/warehouse",
             timeouts=timeouts,
         )
-        started = time.monotonic()
         with environment_variables(warehouse.dbt_environment()):
             invocation = dbt.cli(
                 ["debug", "--connection"], target_path=tmp_path / "target", raise_on_error=False
             )
         invocation.wait()
-        elapsed = time.monotonic() - started
         output = capsys.readouterr().out  # dagster-dbt re-emits dbt's output on stdout
 
     assert not invocation.is_successful()
-    # the attempts' connect timeouts, plus dbt's own start (a few seconds): dbt's defaults
-    # (two attempts of ten seconds) would exceed it
-    connecting = timeouts.attempts * timeouts.libpq_connect_seconds
-    assert connecting <= elapsed < connecting + 15
+    # dbt debug lists the connection it used: the warehouse's timeouts, not dbt's defaults
+    assert f"connect_timeout: {timeouts.libpq_connect_seconds}\n" in output
+    assert f"retries: {timeouts.attempts - 1}\n" in output
     assert f"port {port}" in output
     assert "timeout expired" in output
     assert MADE_UP_PASSWORD not in output
