@@ -4,6 +4,7 @@ its upload never replaces the previous object; a stopped server and a refused cr
 storage error, naming the endpoint and what the store said."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -107,7 +108,7 @@ def wait_for_upload(client, bucket: str, writer: subprocess.Popen, timeout_s: fl
 
 
 def test_a_write_killed_during_its_upload_keeps_the_previous_object(
-    object_store_bucket, object_store_endpoint
+    object_store_bucket, object_store_endpoint, tmp_path
 ):
     # The small tier's pickle of the writer's frame is a few hundred MB: a multipart upload, the
     # one a kill can interrupt half-way (the compressed Parquet file goes up in one PUT). Every
@@ -118,8 +119,14 @@ def test_a_write_killed_during_its_upload_keeps_the_previous_object(
     store(manager, previous)
     client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
 
+    # The killed writer cannot delete its staged pickle (a few hundred MB): it is staged here.
+    staging = tmp_path / "writer-temporary"
+    staging.mkdir()
     writer = killed_writer.start(
-        killed_tier, f"s3://{object_store_bucket}/base", object_store_endpoint
+        killed_tier,
+        f"s3://{object_store_bucket}/base",
+        object_store_endpoint,
+        temporary_folder=staging,
     )
     try:
         wait_for_upload(client, object_store_bucket, writer)
@@ -127,6 +134,7 @@ def test_a_write_killed_during_its_upload_keeps_the_previous_object(
         writer.wait(timeout=30)
     finally:
         writer.kill()
+        shutil.rmtree(staging)
 
     assert writer.returncode == -signal.SIGKILL, "the writer finished before it was killed"
     assert_same(load(manager), previous)
