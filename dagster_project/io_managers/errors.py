@@ -2,6 +2,7 @@
 
 A missing value subclasses ``FileNotFoundError`` on purpose: Dagster's ``UPathIOManager`` skips
 missing partitions only when it sees that type and the input sets ``allow_missing_partitions``.
+A missing bucket does not, so a bucket's typo is never taken for partitions not yet written.
 """
 
 import dagster as dg
@@ -79,3 +80,32 @@ class StorageUnavailableError(ConnectionError):
             "running and the path, bucket and credentials (S3_ENDPOINT_URL, S3_BUCKET, "
             "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) are right."
         )
+
+
+class MissingBucketError(StorageUnavailableError):
+    """The bucket a tier writes to or reads from does not exist. It is not created: a bucket
+    named by a typo would otherwise collect values nobody reads."""
+
+    def __init__(
+        self,
+        described: str,
+        writing: bool,
+        path: str,
+        bucket: str,
+        endpoint_url: str | None,
+        setting: str,
+    ):
+        self.arguments = (described, writing, path, bucket, endpoint_url, setting)
+        store = f"S3 endpoint {endpoint_url}" if endpoint_url else "the default AWS endpoint"
+        action = f"write {described} to" if writing else f"read {described} from"
+        # ConnectionError's own constructor: this message replaces StorageUnavailableError's.
+        ConnectionError.__init__(
+            self,
+            f"Cannot {action} {path}: bucket '{bucket}' does not exist at {store}. Nothing was "
+            f"{'written' if writing else 'read'} and no bucket was created. Create the bucket "
+            "(`python -m deploy.object_store create-buckets` creates the one S3_BUCKET names), "
+            f"or correct its name in {setting}.",
+        )
+
+    def __reduce__(self):
+        return type(self), self.arguments
