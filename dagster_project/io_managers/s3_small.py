@@ -9,6 +9,7 @@ with what every file tier of this project adds:
 - a missing bucket is :class:`MissingBucketError`, naming the asset, the bucket, the endpoint
   and ``S3_BUCKET``: dagster-aws lists the bucket when it builds its manager, before any PUT
   (which SeaweedFS would answer by creating the bucket);
+- a value pickle cannot write is :class:`UnserializableValueError`, naming the asset;
 - the uniform performance metadata of every write (the stored size read back with a HEAD);
 - a store that refuses or cannot be reached (wrong endpoint, wrong credentials, a server that
   never answers) is :class:`StorageUnavailableError`, naming the endpoint and the
@@ -33,7 +34,9 @@ from dagster_project.io_managers.errors import (
     MissingStoredValueError,
     StorageUnavailableError,
     describe_asset,
+    serialization_errors_named,
 )
+from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.tier_io_manager import partition_of
 from dagster_project.monitoring.step_meter import output_performance_metadata
 
@@ -44,7 +47,14 @@ class DigestPickledObjectS3IOManager(PickledObjectS3IOManager):
     """dagster-aws's S3 pickle layout, each object carrying the digest of its pickle."""
 
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
-        body = with_digest(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+        with serialization_errors_named(
+            lambda: describe_asset(context.asset_key, partition_of(self, context, path)),
+            PickleIOManager.tier,
+            self._uri_for_path(path),
+            PickleIOManager.unwritable_hint,
+        ):
+            pickled = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+        body = with_digest(pickled)
         self.s3.put_object(Bucket=self.bucket, Key=path.as_posix(), Body=body)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:

@@ -13,6 +13,8 @@ metadata describes it. Everything else is shared and behaves the same on a local
 - a missing file raises :class:`MissingStoredValueError`; a file that fails its digest or cannot
   be decoded, whatever the decoder raised, :class:`CorruptStoredValueError`, both naming the
   asset, the partition and the path;
+- a value the tier's format cannot write raises :class:`UnserializableValueError`, naming the
+  asset, the partition, the path and the fix, with the serializer's error chained;
 - on ``s3://``, a bucket that does not exist raises :class:`MissingBucketError` before the first
   write or read under it, instead of a write into a bucket the store creates for it
   (:mod:`.bucket`).
@@ -41,6 +43,7 @@ from dagster_project.io_managers.errors import (
     MissingStoredValueError,
     StorageUnavailableError,
     describe_asset,
+    serialization_errors_named,
 )
 from dagster_project.monitoring.step_meter import output_performance_metadata, value_size_bytes
 
@@ -87,6 +90,11 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
     extension: ClassVar[str]  # type: ignore[misc]
     # Whether each file ends with the SHA-256 of its content (see digest.py).
     digest_footer: ClassVar[bool] = False
+    # What to change when the format cannot write a value (ends an UnserializableValueError).
+    unwritable_hint: ClassVar[str] = (
+        "Return a value this tier can write, or bind the asset's group to another tier "
+        "(dagster_project/tiers.py)."
+    )
 
     @property
     def base_upath(self) -> UPath:
@@ -156,7 +164,10 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
 
         def write(temporary: str) -> None:
             nonlocal file_size_bytes
-            self.write_value(context, obj, temporary)
+            with serialization_errors_named(
+                lambda: self.describe(context, path), self.tier, str(path), self.unwritable_hint
+            ):
+                self.write_value(context, obj, temporary)
             if self.digest_footer:
                 append_digest(temporary)
             file_size_bytes = os.path.getsize(temporary)
