@@ -133,10 +133,15 @@ def object_store_endpoint():
 
 
 @pytest.fixture
-def object_store_bucket(object_store_endpoint, monkeypatch) -> str:
-    """A fresh bucket on the session's S3 server, with its credentials in the environment."""
+def object_store_credentials(monkeypatch) -> None:
+    """The session S3 server's keys in the environment, where the code's clients read them."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", OBJECT_STORE_KEYS[0])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", OBJECT_STORE_KEYS[1])
+
+
+@pytest.fixture
+def object_store_bucket(object_store_endpoint, object_store_credentials) -> str:
+    """A fresh bucket on the session's S3 server, with its credentials in the environment."""
     bucket = f"test-{uuid.uuid4().hex[:12]}"
     client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
     object_store.create_buckets(client, [bucket])

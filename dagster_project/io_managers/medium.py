@@ -229,6 +229,12 @@ class ParquetIOManager(TierIOManager):
     extension: ClassVar[str] = ".parquet"  # type: ignore[misc]  # see TierIOManager.extension
     # Write and verify a checksum per page (the benchmarks price it by turning it off).
     page_checksums: ClassVar[bool] = True
+    unwritable_hint: ClassVar[str] = (
+        "Give every column one type Parquet can hold: convert a column that mixes types "
+        "(numbers and strings, say) with .astype(str), and objects to strings or numbers; or "
+        "bind the asset's group to the small tier, which stores any picklable value "
+        "(dagster_project/tiers.py)."
+    )
 
     def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
         if not isinstance(obj, pd.DataFrame):

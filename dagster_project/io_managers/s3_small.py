@@ -6,9 +6,13 @@ with what every file tier of this project adds:
 - each object ends with the SHA-256 line of :mod:`.digest`, checked before unpickling, so a
   damaged object is refused (:class:`CorruptStoredValueError`) rather than loaded as another value;
 - a missing object is :class:`MissingStoredValueError`, naming asset, partition and key;
+- a missing bucket is :class:`MissingBucketError`, naming the asset, the bucket, the endpoint
+  and ``S3_BUCKET``: dagster-aws lists the bucket when it builds its manager, before any PUT
+  (which SeaweedFS would answer by creating the bucket);
+- a value pickle cannot write is :class:`UnserializableValueError`, naming the asset;
 - the uniform performance metadata of every write (the stored size read back with a HEAD);
-- a store that refuses or cannot be reached (wrong endpoint, missing bucket, wrong credentials,
-  a server that never answers) is :class:`StorageUnavailableError`, naming the endpoint and the
+- a store that refuses or cannot be reached (wrong endpoint, wrong credentials, a server that
+  never answers) is :class:`StorageUnavailableError`, naming the endpoint and the
   bucket, never the secret. The client's timeouts are those of its ``S3ClientResource``.
 """
 
@@ -26,9 +30,13 @@ from upath import UPath
 from dagster_project.io_managers.digest import verified_payload, with_digest
 from dagster_project.io_managers.errors import (
     CorruptStoredValueError,
+    MissingBucketError,
     MissingStoredValueError,
     StorageUnavailableError,
+    describe_asset,
+    serialization_errors_named,
 )
+from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.tier_io_manager import partition_of
 from dagster_project.monitoring.step_meter import output_performance_metadata
 
@@ -39,7 +47,14 @@ class DigestPickledObjectS3IOManager(PickledObjectS3IOManager):
     """dagster-aws's S3 pickle layout, each object carrying the digest of its pickle."""
 
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
-        body = with_digest(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+        with serialization_errors_named(
+            lambda: describe_asset(context.asset_key, partition_of(self, context, path)),
+            PickleIOManager.tier,
+            self._uri_for_path(path),
+            PickleIOManager.unwritable_hint,
+        ):
+            pickled = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+        body = with_digest(pickled)
         self.s3.put_object(Bucket=self.bucket, Key=path.as_posix(), Body=body)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
@@ -87,10 +102,28 @@ class StackS3PickleIOManager(S3PickleIOManager):
         endpoint = self.s3_resource.endpoint_url or "the default AWS endpoint"
         return StorageUnavailableError(f"s3://{self.s3_bucket}", endpoint, error)
 
+    def inner(
+        self, context: dg.InputContext | dg.OutputContext, writing: bool
+    ) -> DigestPickledObjectS3IOManager:
+        """The inner manager; building it lists the bucket, so a missing one is named here."""
+        try:
+            return self.inner_io_manager()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NoSuchBucket":
+                raise
+            raise MissingBucketError(
+                describe_asset(context.asset_key, single_partition(context)),
+                writing,
+                f"s3://{self.s3_bucket}/{self.s3_prefix}",
+                self.s3_bucket,
+                self.s3_resource.endpoint_url,
+                "S3_BUCKET",
+            ) from error
+
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         started = time.perf_counter()
         try:
-            inner = self.inner_io_manager()
+            inner = self.inner(context, writing=True)
             inner.handle_output(context, obj)
             serialization_seconds = time.perf_counter() - started
             stored_bytes = inner.stored_bytes(context)
@@ -102,6 +135,13 @@ class StackS3PickleIOManager(S3PickleIOManager):
 
     def load_input(self, context: dg.InputContext) -> Any:
         try:
-            return self.inner_io_manager().load_input(context)
+            return self.inner(context, writing=False).load_input(context)
         except STORE_ERRORS as error:
             raise self.unavailable(error) from error
+
+
+def single_partition(context: dg.InputContext | dg.OutputContext) -> str | None:
+    """The one partition of the asset read or written, or None (unpartitioned, or a range)."""
+    if context.has_asset_partitions and len(context.asset_partition_keys) == 1:
+        return context.asset_partition_keys[0]
+    return None

@@ -24,6 +24,10 @@ class PickleIOManager(TierIOManager):
     tier: ClassVar[str] = "small"
     extension: ClassVar[str] = ".pkl"  # type: ignore[misc]  # see TierIOManager.extension
     digest_footer: ClassVar[bool] = True
+    unwritable_hint: ClassVar[str] = (
+        "Return a value pickle can write: leave out or convert what it cannot (open files, "
+        "locks, connections, generators, lambdas, local functions)."
+    )
 
     def write_value(self, context: dg.OutputContext, obj: Any, path: str) -> None:
         with open(path, "wb") as file:

@@ -12,7 +12,12 @@ metadata describes it. Everything else is shared and behaves the same on a local
   the value is decoded, so a damaged file is refused rather than loaded as another value;
 - a missing file raises :class:`MissingStoredValueError`; a file that fails its digest or cannot
   be decoded, whatever the decoder raised, :class:`CorruptStoredValueError`, both naming the
-  asset, the partition and the path.
+  asset, the partition and the path;
+- a value the tier's format cannot write raises :class:`UnserializableValueError`, naming the
+  asset, the partition, the path and the fix, with the serializer's error chained;
+- on ``s3://``, a bucket that does not exist raises :class:`MissingBucketError` before the first
+  write or read under it, instead of a write into a bucket the store creates for it
+  (:mod:`.bucket`).
 """
 
 import contextlib
@@ -30,11 +35,15 @@ from upath import UPath
 
 from dagster_project.client_timeouts import OBJECT_STORE_PROTOCOLS, ClientTimeouts
 from dagster_project.io_managers.atomic_write import is_local, write_atomically
+from dagster_project.io_managers.bucket import bucket_exists
 from dagster_project.io_managers.digest import append_digest, verified_payload
 from dagster_project.io_managers.errors import (
     CorruptStoredValueError,
+    MissingBucketError,
     MissingStoredValueError,
     StorageUnavailableError,
+    describe_asset,
+    serialization_errors_named,
 )
 from dagster_project.monitoring.step_meter import output_performance_metadata, value_size_bytes
 
@@ -45,8 +54,8 @@ class _ReplacedWhileReadingError(Exception):
     """The stored object changed between opening and reading it (a concurrent write)."""
 
 
-# Failures to reach or use the storage itself (a closed port, a refused credential, a missing
-# bucket), as opposed to a file that does not decode: each becomes StorageUnavailableError.
+# Failures to reach or use the storage itself (a closed port, a refused credential), as opposed
+# to a file that does not decode: each becomes StorageUnavailableError.
 STORAGE_ERRORS: tuple[type[Exception], ...] = (
     ConnectionError,
     TimeoutError,
@@ -54,6 +63,9 @@ STORAGE_ERRORS: tuple[type[Exception], ...] = (
     BotoCoreError,
     ClientError,
 )
+
+# Where the deployment sets the bucket of the tiers' base paths (see dagster_project/settings.py).
+BUCKET_SETTING = "STORAGE_URL (or S3_BUCKET, when STORAGE_URL is unset in the stack)"
 
 
 class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
@@ -78,6 +90,11 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
     extension: ClassVar[str]  # type: ignore[misc]
     # Whether each file ends with the SHA-256 of its content (see digest.py).
     digest_footer: ClassVar[bool] = False
+    # What to change when the format cannot write a value (ends an UnserializableValueError).
+    unwritable_hint: ClassVar[str] = (
+        "Return a value this tier can write, or bind the asset's group to another tier "
+        "(dagster_project/tiers.py)."
+    )
 
     @property
     def base_upath(self) -> UPath:
@@ -143,10 +160,14 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
     def write_file(self, context: dg.OutputContext, obj: Any, path: UPath) -> int:
         """Write ``obj`` to ``path`` atomically; returns the bytes written."""
         file_size_bytes = 0
+        self.check_bucket(context, path, writing=True)
 
         def write(temporary: str) -> None:
             nonlocal file_size_bytes
-            self.write_value(context, obj, temporary)
+            with serialization_errors_named(
+                lambda: self.describe(context, path), self.tier, str(path), self.unwritable_hint
+            ):
+                self.write_value(context, obj, temporary)
             if self.digest_footer:
                 append_digest(temporary)
             file_size_bytes = os.path.getsize(temporary)
@@ -161,6 +182,7 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
         return file_size_bytes
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
+        self.check_bucket(context, path, writing=False)
         # An object replaced by a newer write while it is being read (s3fs sees its ETag change)
         # is read again: the reader gets the newer value, as a local rename would give it.
         for attempt in range(1, READ_ATTEMPTS + 1):
@@ -196,6 +218,27 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
             except Exception as error:  # any failure to decode: the file is not a stored value
                 raise self._corrupt(context, path, error) from error
 
+    def check_bucket(
+        self, context: dg.InputContext | dg.OutputContext, path: UPath, writing: bool
+    ) -> None:
+        """On ``s3://``, raise :class:`MissingBucketError` when ``path``'s bucket does not exist,
+        before any request that would create it (see :mod:`.bucket`)."""
+        if is_local(path):
+            return
+        try:
+            exists = bucket_exists(path, self.endpoint_url)
+        except (OSError, BotoCoreError, ClientError) as error:
+            raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
+        if not exists:
+            described = self.describe(context, path)
+            raise MissingBucketError(
+                described, writing, str(path), path.drive, self.endpoint_url, BUCKET_SETTING
+            )
+
+    def describe(self, context: dg.InputContext | dg.OutputContext, path: UPath) -> str:
+        """The asset, and the partition whose file is ``path``, for messages."""
+        return describe_asset(context.asset_key, partition_of(self, context, path))
+
     def _corrupt(
         self, context: dg.InputContext, path: UPath, error: Exception
     ) -> CorruptStoredValueError:
@@ -218,7 +261,9 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
         return self._get_path(context)
 
 
-def partition_of(manager: dg.UPathIOManager, context: dg.InputContext, path: UPath) -> str | None:
+def partition_of(
+    manager: dg.UPathIOManager, context: dg.InputContext | dg.OutputContext, path: UPath
+) -> str | None:
     """The partition key whose file is ``path`` (for error messages), or None."""
     if not (context.has_asset_key and context.has_asset_partitions):
         return None

@@ -18,12 +18,20 @@ import pandas as pd
 from dagster._core.storage.upath_io_manager import is_dict_type
 from pydantic import Field
 
-from dagster_project.io_managers.errors import UnsupportedValueError, describe_asset
+from dagster_project.io_managers.errors import (
+    RefusedValueError,
+    UnsupportedValueError,
+    describe_asset,
+)
 from dagster_project.io_managers.medium import ParquetIOManager
 
 
-class PartitionWindowError(ValueError):
+class PartitionWindowError(RefusedValueError, ValueError):
     """A time partition holds rows outside its own time window."""
+
+
+class MissingTimestampColumnError(RefusedValueError, ValueError):
+    """A frame for the time-series tier lacks the column it is sorted by."""
 
 
 class TimeSeriesIOManager(ParquetIOManager):
@@ -40,7 +48,7 @@ class TimeSeriesIOManager(ParquetIOManager):
         if not isinstance(obj, pd.DataFrame):
             raise UnsupportedValueError(context.asset_key, self.tier, "a pandas DataFrame", obj)
         if self.timestamp_column not in obj.columns:
-            raise ValueError(
+            raise MissingTimestampColumnError(
                 f"The time-series tier sorts by '{self.timestamp_column}', but "
                 f"{describe_asset(context.asset_key, None)} returned columns {list(obj.columns)}. "
                 "Return that column (an empty frame needs it too) or set timestamp_column."

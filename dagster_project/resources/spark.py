@@ -11,7 +11,10 @@ fails in seconds with the URL in the message, instead of Spark retrying for minu
 
 The lake is a setting: ``file://`` locally and in the native stack, ``s3a://`` in the compose stack.
 Only for ``s3a://`` are the ``fs.s3a.*`` options set; they need the hadoop-aws and AWS SDK jars,
-which the image build downloads (``extra_jars``).
+which the image build downloads (``extra_jars``). An ``s3a://`` lake's bucket is asked for before
+the session starts (:mod:`dagster_project.io_managers.bucket`): s3a does not create a missing
+bucket, but SeaweedFS creates one on the first PUT into it, and AWS S3 and MinIO refuse that PUT
+in the middle of the Spark job.
 """
 
 import contextlib
@@ -20,10 +23,13 @@ import socket
 import time
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from dagster_pyspark import PySparkResource
 from pydantic import Field
 
 from dagster_project.client_timeouts import ClientTimeouts
+from dagster_project.io_managers.bucket import bucket_exists
+from dagster_project.io_managers.errors import MissingBucketError, StorageUnavailableError
 
 
 class SparkUnavailableError(ConnectionError):
@@ -106,6 +112,7 @@ class SparkResource(PySparkResource):
         from pyspark.sql import SparkSession
 
         self.check_master_reachable()
+        self.check_lake_bucket()
         os.environ.setdefault("SPARK_LOCAL_IP", self.driver_host)
         builder = SparkSession.builder
         for key, value in self.spark_properties().items():
@@ -162,6 +169,22 @@ class SparkResource(PySparkResource):
             f"attempt(s) of {self.timeouts.connect_seconds:g} s ({'; '.join(errors)}). Check "
             "SPARK_MASTER_URL and that the master is running (deploy/spark_cluster.py starts one)."
         )
+
+    def check_lake_bucket(self) -> None:
+        """For an ``s3a://`` lake, raise :class:`MissingBucketError` naming ``LAKE_URL`` when its
+        bucket does not exist, or :class:`StorageUnavailableError` when the store cannot say."""
+        if not self.lake_url.startswith("s3a://"):
+            return
+        bucket = self.lake_url.removeprefix("s3a://").split("/")[0]
+        path = self.timeouts.object_store_path(f"s3://{bucket}", self.s3_endpoint_url)
+        try:
+            exists = bucket_exists(path, self.s3_endpoint_url)
+        except (OSError, BotoCoreError, ClientError) as error:
+            raise StorageUnavailableError(self.lake_url, self.s3_endpoint_url, error) from error
+        if not exists:
+            raise MissingBucketError(
+                "the Spark datasets", True, self.lake_url, bucket, self.s3_endpoint_url, "LAKE_URL"
+            )
 
     def _wait_for_an_executor(self, session: Any) -> None:
         context = session.sparkContext

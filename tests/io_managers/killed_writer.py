@@ -34,15 +34,20 @@ def big_frame() -> pd.DataFrame:
     )
 
 
-def start(*arguments: str) -> subprocess.Popen:
-    """This module as a new process writing with ``arguments`` (see Usage), output piped."""
+def start(*arguments: str, temporary_folder: Path | None = None) -> subprocess.Popen:
+    """This module as a new process writing with ``arguments`` (see Usage), output piped; its
+    temporary files (the staged file of an ``s3://`` write) go to ``temporary_folder`` when given,
+    so that the test can delete what the killed process leaves behind."""
+    environ = {**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT)}
+    if temporary_folder is not None:
+        environ["TMPDIR"] = str(temporary_folder)
     return subprocess.Popen(
         [sys.executable, "-m", "tests.io_managers.killed_writer", *arguments],
         cwd=REPOSITORY_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT)},
+        env=environ,
     )
 
 

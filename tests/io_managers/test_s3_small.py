@@ -1,8 +1,12 @@
 """The stack's small tier (dagster-aws's S3 pickle layout) on a real S3 server: values round-trip
-with their metadata, damage is refused, a missing value is named, and a store that is closed or
-never answers fails in bounded time as the storage error naming the endpoint, never the secret."""
+with their metadata, damage is refused, a missing value is named, a missing bucket is named and
+not created, a value pickle cannot write is named and leaves the stored one, and a store that is
+closed or never answers fails in bounded time as the storage error naming the endpoint, never
+the secret."""
 
+import threading
 import time
+import uuid
 
 import pandas as pd
 import pytest
@@ -10,8 +14,10 @@ import pytest
 from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.io_managers.errors import (
     CorruptStoredValueError,
+    MissingBucketError,
     MissingStoredValueError,
     StorageUnavailableError,
+    UnserializableValueError,
 )
 from dagster_project.io_managers.s3_small import StackS3PickleIOManager
 from dagster_project.resources.s3_client import S3ClientResource
@@ -91,6 +97,44 @@ def test_a_missing_value_names_the_asset_and_the_key(object_store_endpoint, obje
 
     assert "never_materialized" in str(raised.value)
     assert f"s3://{object_store_bucket}/storage/small" in str(raised.value)
+
+
+@pytest.mark.parametrize("operation", ["store", "load"])
+def test_a_missing_bucket_is_named_with_s3_bucket_and_not_created(operation, object_store_endpoint):
+    bucket = f"typo-{uuid.uuid4().hex[:12]}"
+    manager = small_tier(object_store_endpoint, bucket)
+    hourly = {"asset": "hourly", "partition": FIRST_HOUR, "partitions_def": HOURLY}
+
+    with pytest.raises(MissingBucketError) as raised:
+        store(manager, VALUE, **hourly) if operation == "store" else load(manager, **hourly)
+
+    message = str(raised.value)
+    action = "write" if operation == "store" else "read"
+    assert f"{action} asset 'hourly', partition '{FIRST_HOUR}'" in message
+    assert f"s3://{bucket}/storage/small" in message
+    assert f"bucket '{bucket}' does not exist at S3 endpoint {object_store_endpoint}" in message
+    assert "correct its name in S3_BUCKET" in message
+    client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
+    assert bucket not in {item["Name"] for item in client.list_buckets().get("Buckets", [])}
+
+
+def test_a_value_pickle_cannot_write_is_named_and_the_stored_one_stays(
+    object_store_endpoint, object_store_bucket
+):
+    manager = small_tier(object_store_endpoint, object_store_bucket)
+    store(manager, VALUE)
+
+    with pytest.raises(UnserializableValueError) as raised:
+        store(manager, VALUE.assign(lock=[threading.Lock()] * len(VALUE)))
+
+    message = str(raised.value)
+    assert f"Cannot write asset 'victim' to the small tier at s3://{object_store_bucket}/" in (
+        message
+    )
+    assert "TypeError: cannot pickle '_thread.lock' object" in message
+    assert "Return a value pickle can write" in message
+    assert isinstance(raised.value.__cause__, TypeError)
+    pd.testing.assert_frame_equal(load(manager), VALUE)
 
 
 @pytest.mark.parametrize("operation", ["store", "load"])

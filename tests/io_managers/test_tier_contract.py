@@ -1,5 +1,6 @@
-"""What every tier promises: clear errors for missing and corrupt values, and writes that never
-destroy the previous value, whether they fail with an exception or the process is killed."""
+"""What every tier promises: clear errors for missing and corrupt values and for values it cannot
+write, and writes that never destroy the previous value, whether they fail with an exception or
+the process is killed."""
 
 import re
 import signal
@@ -17,6 +18,7 @@ import pytest
 from dagster_project.io_managers.errors import (
     CorruptStoredValueError,
     MissingStoredValueError,
+    UnserializableValueError,
     UnsupportedValueError,
 )
 from tests.io_managers import killed_writer
@@ -118,8 +120,9 @@ def test_corrupt_file_names_the_path(tier, damage, tmp_path):
     assert "dg launch --assets victim" in str(raised.value)
 
 
-# What each tier raises for a value it cannot serialize (a lock: neither picklable, nor
-# convertible to Arrow, nor a table name); the router sends a value this small to the small tier.
+# What each tier's serializer raises for a value it cannot write (a lock: neither picklable nor
+# convertible to Arrow), chained under UnserializableValueError; the router sends a value this
+# small to the small tier. The reference tier refuses any value that is not a string itself.
 UNSTORABLE_ERRORS = {
     "small": (TypeError, "cannot pickle '_thread.lock' object"),
     "medium": (pa.ArrowInvalid, "Conversion failed for column lock"),
@@ -144,9 +147,12 @@ def test_failed_write_keeps_previous_value_and_leaves_no_temporary_file(tier, tm
     store(manager, previous, partition=partition, partitions_def=partitions_def)
 
     error, message = UNSTORABLE_ERRORS[tier]
-    with pytest.raises(error, match=re.escape(message)):
+    expected = error if tier == "reference" else UnserializableValueError
+    with pytest.raises(expected, match=re.escape(message)) as raised:
         store(manager, unstorable_value(tier), partition=partition, partitions_def=partitions_def)
 
+    if tier != "reference":
+        assert isinstance(raised.value.__cause__, error)
     assert_same(load(manager, partition=partition, partitions_def=partitions_def), previous)
     assert not list(tmp_path.rglob("*.partial"))
 
@@ -171,6 +177,64 @@ def test_a_failed_write_in_a_run_names_the_asset_and_the_error(tier, tmp_path):
     assert 'handling output "result" of step "victim"' in text
     assert error.__name__ in text and message in text, text
     assert not list(tmp_path.rglob("*.partial"))
+
+
+# A value each tier's format cannot write, though of a type the tier stores: a column mixing
+# strings and numbers for Parquet; for pickle, which stores such a column, a lock (the router
+# sends a frame this small to the small tier). Then the serializer's words and the fix's.
+PICKLE_REFUSAL = ("TypeError: cannot pickle '_thread.lock' object", "Return a value pickle can")
+ARROW_REFUSAL = ("ArrowTypeError: (\"Expected bytes, got a 'int' object\"", ".astype(str)")
+UNWRITABLE = {
+    "small": PICKLE_REFUSAL,
+    "medium": ARROW_REFUSAL,
+    "time_series": ARROW_REFUSAL,
+    "size_router": PICKLE_REFUSAL,
+}
+
+
+def unwritable_value(tier: str) -> pd.DataFrame:
+    frame = sample_value(tier, version=2)
+    if UNWRITABLE[tier] == PICKLE_REFUSAL:
+        return frame.assign(lock=[threading.Lock()] * len(frame))
+    return frame.assign(label=["a", 1, 2.5])
+
+
+@pytest.mark.parametrize("tier", list(UNWRITABLE))
+def test_an_unwritable_value_names_asset_tier_path_and_fix_and_the_stored_value_stays(
+    tier, tmp_path
+):
+    manager = make_manager(tier, str(tmp_path))
+    partition, partitions_def = partition_of(tier), partitions_def_of(tier)
+    returned = {"value": sample_value(tier, version=1)}
+
+    @dg.asset(partitions_def=partitions_def)
+    def victim():
+        return returned["value"]
+
+    def materialize() -> dg.ExecuteInProcessResult:
+        return dg.materialize(
+            [victim],
+            partition_key=partition,
+            resources={"io_manager": manager},
+            raise_on_error=False,
+        )
+
+    assert materialize().success
+    returned["value"] = unwritable_value(tier)
+    result = materialize()
+
+    text = run_failure_text(result)
+    original, fix = UNWRITABLE[tier]
+    described = "asset 'victim'" + (f", partition '{partition}'" if partition else "")
+    tier_manager = manager.small if tier == "size_router" else manager
+    with output_context("victim", partition, partitions_def) as context:
+        path = tier_manager.output_path(context)
+    assert not result.success
+    assert UnserializableValueError.__name__ in text
+    assert f"Cannot write {described} to the {tier_manager.tier} tier at {path}" in text
+    assert original in text and fix in text, text
+    stored = load(manager, partition=partition, partitions_def=partitions_def)
+    assert_same(stored, sample_value(tier, version=1))
 
 
 def wait_for_partial_file(folder: Path, process: subprocess.Popen, timeout_s: float = 180) -> Path:

@@ -1,18 +1,22 @@
 """The tier contract on the real S3 server (the session's SeaweedFS): values and partitions round
-trip; a missing or damaged object is named with its asset and s3:// path; a write killed during
-its upload never replaces the previous object; a stopped server and a refused credential are the
-storage error, naming the endpoint and what the store said."""
+trip; a missing or damaged object is named with its asset and s3:// path; a missing bucket is
+named with the asset, the endpoint and the setting to correct, and is not created; a write killed
+during its upload never replaces the previous object; a stopped server and a refused credential
+are the storage error, naming the endpoint and what the store said."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
+import uuid
 
 import pytest
 import s3fs
 
 from dagster_project.io_managers.errors import (
     CorruptStoredValueError,
+    MissingBucketError,
     MissingStoredValueError,
     StorageUnavailableError,
 )
@@ -93,6 +97,54 @@ def test_damaged_object_names_asset_and_path(tier, object_store_bucket, object_s
     assert "asset 'victim'" in str(raised.value)
 
 
+def bucket_names(endpoint: str) -> set[str]:
+    client = object_store.s3_client(endpoint, *OBJECT_STORE_KEYS)
+    return {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+
+
+@pytest.mark.parametrize("operation", ["store", "load"])
+def test_a_missing_bucket_is_named_with_the_setting_and_not_created(
+    tier, operation, object_store_endpoint, object_store_credentials
+):
+    # SeaweedFS creates a bucket on the first PUT into it: only a check before the PUT keeps a
+    # typo in the bucket's name from starting a new bucket.
+    bucket = f"typo-{uuid.uuid4().hex[:12]}"
+    manager = s3_manager(tier, bucket, object_store_endpoint)
+    partition, partitions_def = partition_of(tier), partitions_def_of(tier)
+
+    with pytest.raises(MissingBucketError) as raised:
+        if operation == "store":
+            store(manager, sample_value(tier), partition=partition, partitions_def=partitions_def)
+        else:
+            load(manager, partition=partition, partitions_def=partitions_def)
+
+    message = str(raised.value)
+    described = "asset 'victim'" + (f", partition '{partition}'" if partition else "")
+    assert f"{'write' if operation == 'store' else 'read'} {described}" in message
+    assert f"s3://{bucket}/base" in message
+    assert f"bucket '{bucket}' does not exist at S3 endpoint {object_store_endpoint}" in message
+    assert "Create the bucket" in message and "STORAGE_URL" in message
+    assert bucket not in bucket_names(object_store_endpoint)
+
+
+def test_a_refused_bucket_check_lets_the_write_give_the_stores_answer(
+    object_store_bucket, object_store_endpoint, monkeypatch, fresh_s3_clients
+):
+    # AWS refuses HeadBucket (403) to credentials without s3:ListBucket that may still put
+    # objects: a refused check must not stop the write. Here a wrong secret is refused by both,
+    # and the error is the PUT's (a HEAD's 403 has no body, so no sentence of its own).
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", f"not-the-secret-{os.urandom(8).hex()}")
+    manager = s3_manager("medium", object_store_bucket, object_store_endpoint)
+
+    with pytest.raises(StorageUnavailableError) as raised:
+        store(manager, sample_value("medium"))
+
+    assert not isinstance(raised.value, MissingBucketError)
+    assert "PermissionError: The request signature we calculated does not match" in str(
+        raised.value
+    )
+
+
 def wait_for_upload(client, bucket: str, writer: subprocess.Popen, timeout_s: float = 180) -> None:
     """Poll until the store holds an unfinished multipart upload: the writer is mid-upload."""
     deadline = time.monotonic() + timeout_s
@@ -107,7 +159,7 @@ def wait_for_upload(client, bucket: str, writer: subprocess.Popen, timeout_s: fl
 
 
 def test_a_write_killed_during_its_upload_keeps_the_previous_object(
-    object_store_bucket, object_store_endpoint
+    object_store_bucket, object_store_endpoint, tmp_path
 ):
     # The small tier's pickle of the writer's frame is a few hundred MB: a multipart upload, the
     # one a kill can interrupt half-way (the compressed Parquet file goes up in one PUT). Every
@@ -118,8 +170,14 @@ def test_a_write_killed_during_its_upload_keeps_the_previous_object(
     store(manager, previous)
     client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
 
+    # The killed writer cannot delete its staged pickle (a few hundred MB): it is staged here.
+    staging = tmp_path / "writer-temporary"
+    staging.mkdir()
     writer = killed_writer.start(
-        killed_tier, f"s3://{object_store_bucket}/base", object_store_endpoint
+        killed_tier,
+        f"s3://{object_store_bucket}/base",
+        object_store_endpoint,
+        temporary_folder=staging,
     )
     try:
         wait_for_upload(client, object_store_bucket, writer)
@@ -127,6 +185,7 @@ def test_a_write_killed_during_its_upload_keeps_the_previous_object(
         writer.wait(timeout=30)
     finally:
         writer.kill()
+        shutil.rmtree(staging)
 
     assert writer.returncode == -signal.SIGKILL, "the writer finished before it was killed"
     assert_same(load(manager), previous)

@@ -1,12 +1,17 @@
 """The Spark resource: its properties per lake, a session owned by the resource, and failures that
-name the master instead of hanging."""
+name the master, or the s3a lake's missing bucket, instead of hanging or creating it."""
+
+import uuid
 
 import dagster as dg
 import pytest
 from pyspark import SparkContext
 
 from dagster_project.client_timeouts import ClientTimeouts
+from dagster_project.io_managers.errors import MissingBucketError
 from dagster_project.resources.spark import SparkResource, SparkUnavailableError
+from deploy import object_store
+from tests.conftest import OBJECT_STORE_KEYS
 from tests.silent_server import silent_server, unanswered_port
 
 
@@ -153,3 +158,39 @@ def test_a_cluster_that_cannot_grant_an_executor_is_named_with_what_was_asked(sp
         session = resources.spark.spark_session
         assert session.sparkContext.master == "local[1]"  # not the abandoned application's
         assert session.range(3).count() == 3
+
+
+def test_an_s3a_lake_whose_bucket_is_missing_fails_naming_lake_url_before_spark_starts(
+    object_store_endpoint, object_store_credentials
+):
+    bucket = f"typo-{uuid.uuid4().hex[:12]}"
+    resource = SparkResource(
+        master="local[1]", lake_url=f"s3a://{bucket}/lake", s3_endpoint_url=object_store_endpoint
+    )
+
+    with (
+        pytest.raises(dg.DagsterResourceFunctionError) as raised,
+        dg.build_resources({"spark": resource}),
+    ):
+        pass
+
+    error = raised.value.__cause__
+    assert isinstance(error, MissingBucketError)
+    assert str(error).startswith(
+        f"Cannot write the Spark datasets to s3a://{bucket}/lake: bucket '{bucket}' does not "
+        f"exist at S3 endpoint {object_store_endpoint}."
+    )
+    assert "correct its name in LAKE_URL" in str(error)
+    assert SparkContext._active_spark_context is None
+    client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
+    assert bucket not in {item["Name"] for item in client.list_buckets().get("Buckets", [])}
+
+
+def test_an_s3a_lake_whose_bucket_exists_passes_the_check(
+    object_store_endpoint, object_store_bucket
+):
+    resource = SparkResource(
+        lake_url=f"s3a://{object_store_bucket}/lake", s3_endpoint_url=object_store_endpoint
+    )
+
+    resource.check_lake_bucket()
