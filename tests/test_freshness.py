@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import dagster as dg
+import psutil
 import pytest
 from dagster._core.definitions.freshness import FreshnessState
 from dagster._core.test_utils import create_test_daemon_workspace_context, freeze_time
@@ -53,11 +54,18 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
         working_directory=str(REPOSITORY_ROOT),
         location_name=None,
     )
-    with (
-        dg.DagsterInstance.from_config(str(home)) as instance,
-        create_test_daemon_workspace_context(target, instance) as workspace,
-    ):
-        yield Deployment(instance, workspace)
+    before = set(psutil.Process().children(recursive=True))
+    try:
+        with (
+            dg.DagsterInstance.from_config(str(home)) as instance,
+            create_test_daemon_workspace_context(target, instance) as workspace,
+        ):
+            yield Deployment(instance, workspace)
+    finally:
+        # the code server stops after a shutdown call; wait for it so none outlives the module
+        started = set(psutil.Process().children(recursive=True)) - before
+        _, alive = psutil.wait_procs(started, timeout=60)
+        assert not alive, f"still running after the workspace closed: {alive}"
 
 
 @pytest.fixture
