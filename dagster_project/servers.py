@@ -6,8 +6,9 @@ fix a bug in a transform. (Their values still travel to the object store, whose 
 each request itself, see ``client_timeouts.py``.)
 
 - Retries: exponential back-off with jitter, so runs that failed together do not retry in step.
-  A warehouse or dbt step retries after about 5, 10, 20 s; a Spark step, which restarts a whole
-  application, after about 15 and 30 s.
+  A warehouse or dbt step retries after about 5, 10, 20 s; a Spark step, which runs its whole
+  Spark job again, after about 15 and 30 s (not when the cluster stopped its application, see
+  ``resources/spark.py``).
 - Pools: the warehouse has one writer at a time in the embedded default (DuckDB allows a single
   writing process per file), and Spark one application at a time on the reference machine's two
   cores. The limits live in the instance files (``dagster.yaml``, ``deploy/dagster.stack.yaml``:

@@ -1,10 +1,12 @@
 """A standalone Spark cluster (a master and a worker) on 127.0.0.1, from pyspark's own distribution.
 
 pip's pyspark ships ``bin/spark-class`` but not ``sbin/start-master.sh``, so both daemons are
-started with ``spark-class``. The worker runs the driver's Python (``PYSPARK_PYTHON``), so the
-executors use the same Python minor version and pyspark as Dagster. The cluster is ready when
-the master's JSON status lists an ALIVE worker (about 20 s on the reference machine). Each daemon
-is started in its own process group; stopping signals exactly the PIDs written at start.
+started with ``spark-class``. The daemons get this Python as ``PYSPARK_PYTHON``, but Python code a
+driver sends to the executors runs under the driver's own ``PYSPARK_PYTHON`` (``python3`` on the
+PATH when unset); the spark group sends none. The cluster is ready when the master's JSON status
+lists an ALIVE worker (about 20 s on the reference machine). Each daemon is started in its own
+process group; stopping signals exactly the PIDs written at start. A worker that died is replaced
+by a new one for the same master (``replace_worker``).
 
 Command line (for the native stack): ``python -m deploy.spark_cluster start DIR`` prints the
 master URL and writes ``DIR/cluster.json``; ``python -m deploy.spark_cluster stop DIR``.
@@ -17,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
@@ -97,25 +99,13 @@ def start(
     """
     work_dir = Path(work_dir).resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
-    spark_class = str(spark_home() / "bin" / "spark-class")
-    environ = {
-        **os.environ,
-        "SPARK_HOME": str(spark_home()),
-        "SPARK_LOCAL_IP": "127.0.0.1",
-        "PYSPARK_PYTHON": sys.executable,
-        "SPARK_WORKER_DIR": str(work_dir / "worker"),
-    }
     master_port = master_port or free_port()
     master_ui_port = master_ui_port or free_port()
-    worker_ui_port = free_port()
+    spark_class = _spark_class()
     master_command = [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1"]
     master_command += ["--port", str(master_port), "--webui-port", str(master_ui_port)]
-    master = _daemon(master_command, work_dir / "master.log", environ)
-    worker_command = [spark_class, "org.apache.spark.deploy.worker.Worker"]
-    worker_command += [f"spark://127.0.0.1:{master_port}", "--host", "127.0.0.1"]
-    worker_command += ["--cores", str(cores), "--memory", memory]
-    worker_command += ["--webui-port", str(worker_ui_port), "--work-dir", str(work_dir / "worker")]
-    worker = _daemon(worker_command, work_dir / "worker.log", environ)
+    master = _daemon(master_command, work_dir / "master.log", _environ(work_dir))
+    worker, worker_ui_port = _start_worker(work_dir, master_port, cores, memory)
     cluster = SparkCluster(
         str(work_dir), master_port, master_ui_port, worker_ui_port, master.pid, worker.pid
     )
@@ -126,6 +116,54 @@ def start(
         stop(cluster)
         raise
     return cluster
+
+
+def replace_worker(cluster: SparkCluster, cores: int = 2, memory: str = "2g") -> SparkCluster:
+    """Start a new worker for the master of ``cluster``, whose worker has died; return the cluster
+    with the new worker (the one ``stop`` stops) once the master lists it ALIVE."""
+    if _alive(cluster.worker_pid):
+        raise RuntimeError(f"the Spark worker (PID {cluster.worker_pid}) is still running")
+    worker, worker_ui_port = _start_worker(
+        Path(cluster.work_dir), cluster.master_port, cores, memory
+    )
+    replaced = replace(cluster, worker_ui_port=worker_ui_port, worker_pid=worker.pid)
+    (Path(cluster.work_dir) / "cluster.json").write_text(json.dumps(asdict(replaced)))
+    _wait_for_alive_worker(replaced, [worker])
+    return replaced
+
+
+def _start_worker(
+    work_dir: Path, master_port: int, cores: int, memory: str
+) -> tuple[subprocess.Popen, int]:
+    """A worker for the master on ``master_port``, logging to its own file; and its UI port."""
+    ui_port = free_port()
+    command = [_spark_class(), "org.apache.spark.deploy.worker.Worker"]
+    command += [f"spark://127.0.0.1:{master_port}", "--host", "127.0.0.1"]
+    command += ["--cores", str(cores), "--memory", memory]
+    command += ["--webui-port", str(ui_port), "--work-dir", str(work_dir / "worker")]
+    log = work_dir / f"worker-{ui_port}.log"
+    return _daemon(command, log, _environ(work_dir)), ui_port
+
+
+def _spark_class() -> str:
+    return str(spark_home() / "bin" / "spark-class")
+
+
+def _environ(work_dir: Path) -> dict[str, str]:
+    # The JVMs' temporary folder (executors' shuffle and spill files, native libraries they unpack)
+    # in the work folder rather than /tmp: what a killed executor or worker cannot delete stays
+    # with the cluster's other files. Executors inherit the worker's environment.
+    temporary = work_dir / "tmp"
+    temporary.mkdir(parents=True, exist_ok=True)
+    java_options = f'{os.environ.get("JAVA_TOOL_OPTIONS", "")} -Djava.io.tmpdir="{temporary}"'
+    return {
+        **os.environ,
+        "SPARK_HOME": str(spark_home()),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+        "SPARK_WORKER_DIR": str(work_dir / "worker"),
+        "JAVA_TOOL_OPTIONS": java_options.strip(),
+    }
 
 
 def stop(cluster: SparkCluster, timeout_s: float = 30) -> None:

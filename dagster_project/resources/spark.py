@@ -9,6 +9,12 @@ Before starting, a ``spark://`` master is checked with a plain TCP connection, a
 the resource waits (bounded) for an executor: an unreachable master or a cluster without workers
 fails in seconds with the URL in the message, instead of Spark retrying for minutes.
 
+While an asset's jobs run (``stopped_application_fails_step``), an application the cluster stops
+under them (killed in the master's UI, or given up by the master) fails the step at once, naming
+the asset, the master and the fix, and without Dagster's retries: the run's session is stopped for
+good, and teardown's ``stop`` is what lets the next run's ``getOrCreate`` start a new application
+(it would otherwise hand back the stopped session).
+
 The lake is a setting: ``file://`` locally and in the native stack, ``s3a://`` in the compose stack.
 Only for ``s3a://`` are the ``fs.s3a.*`` options set; they need the hadoop-aws and AWS SDK jars,
 which the image build downloads (``extra_jars``). An ``s3a://`` lake's bucket is asked for before
@@ -21,8 +27,10 @@ import contextlib
 import os
 import socket
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import dagster as dg
 from botocore.exceptions import BotoCoreError, ClientError
 from dagster_pyspark import PySparkResource
 from pydantic import Field
@@ -30,6 +38,10 @@ from pydantic import Field
 from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.io_managers.bucket import bucket_exists
 from dagster_project.io_managers.errors import MissingBucketError, StorageUnavailableError
+
+# Spark's reason when the master ends an application: KILLED from the UI, FAILED after its
+# executors kept failing.
+REMOVED_BY_MASTER = "Master removed our application"
 
 
 class SparkUnavailableError(ConnectionError):
@@ -125,9 +137,7 @@ class SparkResource(PySparkResource):
             # given up while the context is still starting, as PySpark's converted Java
             # exception; a broken context must not poison the process.
             _discard_active_context()
-            java = getattr(error, "java_exception", None)
-            text = str(java) if java is not None else str(error)
-            reason = (text.strip().splitlines() or [type(error).__name__])[0]
+            reason = _java_reason(error)
             raise SparkUnavailableError(
                 f"Spark could not start an application on {self.master}: {reason}. Check "
                 "SPARK_MASTER_URL, the master's log and the Spark properties."
@@ -149,6 +159,33 @@ class SparkResource(PySparkResource):
         if self._spark_session is not None:
             self._spark_session.stop()
             self._spark_session = None
+
+    @contextlib.contextmanager
+    def stopped_application_fails_step(self, asset: str) -> Iterator[None]:
+        """Run ``asset``'s Spark jobs; if the cluster stops the application under them, fail the
+        step with the asset, the application, the master and the fix.
+
+        Not retried: the in-process executor gives the step's retries the same session, and a
+        stopped SparkContext never runs a job again. A killed application stays killed until
+        someone launches a new run.
+        """
+        try:
+            yield
+        except Exception as error:
+            reason = _java_reason(error)
+            session = self._spark_session
+            if session is None or (REMOVED_BY_MASTER not in reason and not _stopped(session)):
+                raise
+            raise dg.Failure(
+                description=(
+                    f"{asset}: the Spark application {session.sparkContext.applicationId} on "
+                    f"{self.master} was stopped while the step ran ({reason}); the master ends an "
+                    "application killed in its UI, or given up after its executors kept failing. "
+                    "Re-run the asset to start a new application; its previous materialization "
+                    "is unchanged."
+                ),
+                allow_retries=False,
+            ) from error
 
     def check_master_reachable(self) -> None:
         """Fail fast, naming the URL, when no master of a ``spark://`` URL accepts connections
@@ -206,6 +243,23 @@ class SparkResource(PySparkResource):
         if self.ui_url:
             return f"{self.ui_url.rstrip('/')}/app/?appId={context.applicationId}"
         return context.uiWebUrl
+
+
+def _java_reason(error: Exception) -> str:
+    """The first line of the Java exception behind a Py4J or PySpark error, else of the error."""
+    java = getattr(error, "java_exception", None)
+    text = str(java) if java is not None else str(error)
+    return (text.strip().splitlines() or [type(error).__name__])[0]
+
+
+def _stopped(session: Any) -> bool:
+    """Whether the session's SparkContext was stopped in the JVM, where Python still holds it."""
+    from py4j.protocol import Py4JError
+
+    try:
+        return bool(session.sparkContext._jsc.sc().isStopped())
+    except Py4JError:  # no JVM left to ask
+        return False
 
 
 def _discard_active_context() -> None:

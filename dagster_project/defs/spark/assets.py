@@ -47,14 +47,15 @@ def lake_transactions(
     context: dg.AssetExecutionContext, spark: SparkResource, synthetic_data: SyntheticDataResource
 ) -> dg.MaterializeResult:
     """Card transactions generated inside Spark and written to the lake (synthetic: 10 million)."""
-    transactions = generate_transactions(
-        spark.spark_session,
-        n_rows=synthetic_data.rows(10_000_000, minimum=10_000),
-        n_customers=synthetic_data.rows(200_000, minimum=500),
-        seed=int(synthetic_data.rng(context).integers(2**31)),
-    )
-    uri = write_dataset(transactions, spark.lake_url, "transactions", context.run.run_id)
-    return dg.MaterializeResult(value=uri, metadata=dataset_metadata(spark, uri))
+    with spark.stopped_application_fails_step(context.asset_key.to_user_string()):
+        transactions = generate_transactions(
+            spark.spark_session,
+            n_rows=synthetic_data.rows(10_000_000, minimum=10_000),
+            n_customers=synthetic_data.rows(200_000, minimum=500),
+            seed=int(synthetic_data.rng(context).integers(2**31)),
+        )
+        uri = write_dataset(transactions, spark.lake_url, "transactions", context.run.run_id)
+        return dg.MaterializeResult(value=uri, metadata=dataset_metadata(spark, uri))
 
 
 @dg.asset(
@@ -68,11 +69,14 @@ def large_dataset_spark(
     context: dg.AssetExecutionContext, lake_transactions: str, spark: SparkResource
 ) -> dg.MaterializeResult:
     """Spend, quantity and transactions per customer and category, aggregated by Spark."""
-    summary = transform.customer_category_summary(
-        spark.spark_session.read.parquet(lake_transactions)
-    )
-    uri = write_dataset(summary, spark.lake_url, "customer_category_summary", context.run.run_id)
-    return dg.MaterializeResult(value=uri, metadata=dataset_metadata(spark, uri))
+    with spark.stopped_application_fails_step(context.asset_key.to_user_string()):
+        summary = transform.customer_category_summary(
+            spark.spark_session.read.parquet(lake_transactions)
+        )
+        uri = write_dataset(
+            summary, spark.lake_url, "customer_category_summary", context.run.run_id
+        )
+        return dg.MaterializeResult(value=uri, metadata=dataset_metadata(spark, uri))
 
 
 @dg.asset(
@@ -86,11 +90,14 @@ def ml_features(
     context: dg.AssetExecutionContext, large_dataset_spark: str, spark: SparkResource
 ) -> dg.MaterializeResult:
     """ML features per customer and category: log spend, average transaction, intensity, tier."""
-    features = transform.customer_features(spark.spark_session.read.parquet(large_dataset_spark))
-    uri = write_dataset(features, spark.lake_url, "ml/customer_features", context.run.run_id)
-    tiers = spark.spark_session.read.parquet(uri).groupBy("customer_tier").count().collect()
-    return dg.MaterializeResult(
-        value=uri,
-        metadata=dataset_metadata(spark, uri)
-        | {"rows_per_tier": {row["customer_tier"]: int(row["count"]) for row in tiers}},
-    )
+    with spark.stopped_application_fails_step(context.asset_key.to_user_string()):
+        features = transform.customer_features(
+            spark.spark_session.read.parquet(large_dataset_spark)
+        )
+        uri = write_dataset(features, spark.lake_url, "ml/customer_features", context.run.run_id)
+        tiers = spark.spark_session.read.parquet(uri).groupBy("customer_tier").count().collect()
+        return dg.MaterializeResult(
+            value=uri,
+            metadata=dataset_metadata(spark, uri)
+            | {"rows_per_tier": {row["customer_tier"]: int(row["count"]) for row in tiers}},
+        )
