@@ -7,14 +7,12 @@ server. The asset keys are written out here, not read from the definitions, so a
 condition fails a test."""
 
 import contextlib
-import shutil
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import dagster as dg
-import psutil
 import pytest
 from dagster._core.definitions.repository_definition.valid_definitions import (
     SINGLETON_REPOSITORY_NAME,
@@ -23,18 +21,16 @@ from dagster._core.remote_representation.external import RemoteSensor
 from dagster._core.scheduler.instigation import InstigatorTick, TickStatus
 from dagster._core.storage.tags import AUTOMATION_CONDITION_TAG
 from dagster._core.test_utils import (
-    create_test_daemon_workspace_context,
     freeze_time,
     load_remote_repo,
 )
 from dagster._core.workspace.context import WorkspaceProcessContext
-from dagster._core.workspace.load_target import ModuleTarget
 from dagster._daemon.controller import create_daemon_of_type
 from dagster._daemon.daemon import DagsterDaemon
 from dagster._utils.error import SerializableErrorInfo
 
 from dagster_project.definitions import defs
-from dagster_project.settings import REPOSITORY_ROOT
+from tests.daemon_workspace import code_location_workspace
 
 ORDERS_RAW = dg.AssetKey("orders_raw")
 CUSTOMER_LTV = dg.AssetKey("customer_ltv")
@@ -64,26 +60,9 @@ def deploy(tmp_path, small_scale_environ, monkeypatch):
             monkeypatch.setenv("AUTOMATION", automation)
         home = tmp_path / "dagster_home"
         home.mkdir()
-        shutil.copy(REPOSITORY_ROOT / "dagster.yaml", home / "dagster.yaml")
-        target = ModuleTarget(
-            module_name="dagster_project.definitions",
-            attribute=None,
-            working_directory=str(REPOSITORY_ROOT),
-            location_name=None,
-        )
-        before = set(psutil.Process().children(recursive=True))
-        try:
-            with (
-                dg.DagsterInstance.from_config(str(home)) as instance,
-                create_test_daemon_workspace_context(target, instance) as workspace,
-            ):
-                # what `dagster-daemon run` starts (dagster/_daemon/controller.py)
-                yield Deployment(instance, workspace, create_daemon_of_type("ASSET", instance))
-        finally:
-            # the code server stops after a shutdown call; wait for it so none outlives the test
-            started = set(psutil.Process().children(recursive=True)) - before
-            _, alive = psutil.wait_procs(started, timeout=60)
-            assert not alive, f"still running after the workspace closed: {alive}"
+        with code_location_workspace(home) as (instance, workspace):
+            # what `dagster-daemon run` starts (dagster/_daemon/controller.py)
+            yield Deployment(instance, workspace, create_daemon_of_type("ASSET", instance))
 
     return start
 

@@ -5,22 +5,19 @@ clock set to the instant under test. The windows are written out here, not read 
 policies, so a changed policy fails a test."""
 
 import contextlib
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import dagster as dg
-import psutil
 import pytest
 from dagster._core.definitions.freshness import FreshnessState
-from dagster._core.test_utils import create_test_daemon_workspace_context, freeze_time
+from dagster._core.test_utils import freeze_time
 from dagster._core.workspace.context import WorkspaceProcessContext
-from dagster._core.workspace.load_target import ModuleTarget
 from dagster._daemon.freshness import FreshnessDaemon
 
 from dagster_project.definitions import defs
-from dagster_project.settings import REPOSITORY_ROOT
+from tests.daemon_workspace import code_location_workspace
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -46,26 +43,8 @@ class Deployment:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory) -> Iterator[Deployment]:
-    home = tmp_path_factory.mktemp("dagster_home")
-    shutil.copy(REPOSITORY_ROOT / "dagster.yaml", home / "dagster.yaml")
-    target = ModuleTarget(
-        module_name="dagster_project.definitions",
-        attribute=None,
-        working_directory=str(REPOSITORY_ROOT),
-        location_name=None,
-    )
-    before = set(psutil.Process().children(recursive=True))
-    try:
-        with (
-            dg.DagsterInstance.from_config(str(home)) as instance,
-            create_test_daemon_workspace_context(target, instance) as workspace,
-        ):
-            yield Deployment(instance, workspace)
-    finally:
-        # the code server stops after a shutdown call; wait for it so none outlives the module
-        started = set(psutil.Process().children(recursive=True)) - before
-        _, alive = psutil.wait_procs(started, timeout=60)
-        assert not alive, f"still running after the workspace closed: {alive}"
+    with code_location_workspace(tmp_path_factory.mktemp("dagster_home")) as (instance, workspace):
+        yield Deployment(instance, workspace)
 
 
 @pytest.fixture
