@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from deploy.ports import free_port, is_free
 
 ADMIN_GRPC_OFFSET = 10_000
+UNIX_SOCKET_PATH_BYTES = 108  # sun_path, terminating zero included
 
 
 def s3_client(endpoint_url: str, access_key: str, secret_key: str):
@@ -101,10 +102,20 @@ def seaweedfs_command(data_dir: Path, s3_port: int) -> list[str]:
         "admin.port": _free_port_with_partner(ADMIN_GRPC_OFFSET),
         "metricsPort": free_port(),
     }
+    # Its log files and the S3 gateway's and filer's Unix sockets go to /tmp unless told, and
+    # stay there after it stops; here they live and go with the data folder (a socket's path
+    # must fit the kernel's limit, else weed keeps its default).
+    sockets = [
+        f"-{flag}={data_dir / name}"
+        for flag, name in (("s3.localSocket", "s3.sock"), ("filer.localSocket", "filer.sock"))
+        if len(str(data_dir / name)) < UNIX_SOCKET_PATH_BYTES
+    ]
     return [
         weed_binary(),
+        f"-logdir={data_dir}",
         "mini",
         f"-dir={data_dir}",
+        *sockets,
         "-ip=127.0.0.1",
         "-ip.bind=127.0.0.1",
         f"-s3.port={s3_port}",

@@ -3,6 +3,8 @@ answers fails each request within the CLIENT_* timeouts, naming the endpoint, in
 the step (or the webserver's log view) for botocore's default minutes. The bound is the test's
 own timeout, shorter than one of botocore's default connects or reads."""
 
+from pathlib import Path
+
 import dagster as dg
 import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
@@ -26,7 +28,9 @@ def talkative() -> int:
     return 1
 
 
-def test_a_run_s_step_logs_land_in_the_bucket(object_store_endpoint, object_store_bucket):
+def test_a_run_s_step_logs_land_in_the_bucket_staged_in_dagster_home(
+    object_store_endpoint, object_store_bucket
+):
     overrides = {
         "compute_logs": {
             "module": "dagster_project.instance.compute_logs",
@@ -42,7 +46,14 @@ def test_a_run_s_step_logs_land_in_the_bucket(object_store_endpoint, object_stor
     with dg.instance_for_test(overrides=overrides) as instance:
         assert isinstance(instance.compute_log_manager, TimedS3ComputeLogManager)
         assert dg.materialize([talkative], instance=instance).success
+        staged = instance.compute_log_manager.local_manager.get_captured_local_path(
+            ["run", "compute_logs", "step"], "out"
+        )
+        # instance_for_test sets DAGSTER_HOME to its own folder
+        home = Path(instance.root_directory)
 
+    # staged in DAGSTER_HOME, not in the system's temporary directory
+    assert Path(staged).is_relative_to(home / "storage" / "compute-log-staging")
     client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
     listed = client.list_objects_v2(Bucket=object_store_bucket, Prefix="compute-logs/")
     stored = {item["Key"]: item for item in listed.get("Contents", [])}
