@@ -3,8 +3,10 @@ a throwaway PostgreSQL server for the warehouse tests and a SeaweedFS S3 server.
 
 import secrets
 import shutil
+import signal
 import tempfile
 import uuid
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -16,6 +18,29 @@ from tests.processes import free_port, stop_process_group
 SMALL_SCALE = "0.01"
 # The test servers' credentials are made up per session: nothing to keep secret, nothing reused.
 POSTGRES_PASSWORD = secrets.token_hex(16)
+
+
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+@pytest.fixture(autouse=True)
+def stop_signals_reach_children(request):
+    """Every server a test starts is stopped by SIGTERM to its PID. A child inherits its parent's
+    ignored signals and blocked-signal mask, so a library that leaves SIGTERM ignored or blocked
+    in this process would leave every later server deaf to it (each stop then waits for SIGKILL):
+    after each test, both are put back and the test that changed them is named in a warning."""
+    yield
+    blocked = STOP_SIGNALS & signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    ignored = {sig for sig in STOP_SIGNALS if signal.getsignal(sig) == signal.SIG_IGN}
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+    for sig in ignored:
+        signal.signal(sig, signal.SIG_DFL if sig == signal.SIGTERM else signal.default_int_handler)
+    if blocked or ignored:
+        names = sorted(signal.Signals(sig).name for sig in blocked | ignored)
+        warnings.warn(
+            f"{request.node.nodeid} left {names} blocked or ignored; restored", stacklevel=1
+        )
 
 
 @pytest.fixture

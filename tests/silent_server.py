@@ -10,6 +10,7 @@ PORT_FILE and serves until killed:
 """
 
 import contextlib
+import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +32,9 @@ def _drain(connection: socket.socket) -> None:
 
 
 def serve(mode: str, port_file: Path) -> None:
+    # stopped by SIGTERM, even when started by a process that ignored or blocked it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.bind(("127.0.0.1", 0))
     if mode == "accepts":
