@@ -140,6 +140,12 @@ def spark_cluster():
 OBJECT_STORE_KEYS = (f"test-{secrets.token_hex(8)}", secrets.token_hex(16))
 
 
+def bucket_names(endpoint: str) -> set[str]:
+    """The buckets on the session's S3 server (a test checks that none was created)."""
+    client = object_store.s3_client(endpoint, *OBJECT_STORE_KEYS)
+    return {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+
+
 @pytest.fixture(scope="session")
 def object_store_endpoint():
     """A real S3 server (SeaweedFS) for the session, on free ports of 127.0.0.1; returns its

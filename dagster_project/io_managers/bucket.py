@@ -16,7 +16,12 @@ then gets the store's own answer. Any other failure (a store that cannot be reac
 answer) is raised to the caller once the client's timeouts and attempts are spent.
 """
 
+from collections.abc import Callable
+
+from botocore.exceptions import BotoCoreError, ClientError
 from upath import UPath
+
+from dagster_project.io_managers.errors import MissingBucketError, StorageUnavailableError
 
 _checked: set[tuple[str | None, str]] = set()
 
@@ -36,3 +41,22 @@ def bucket_exists(path: UPath, endpoint_url: str | None) -> bool:
         pass
     _checked.add((endpoint_url, bucket))
     return True
+
+
+def require_bucket(
+    path: UPath,
+    endpoint_url: str | None,
+    described: Callable[[], str],
+    writing: bool,
+    where: str,
+    setting: str,
+) -> None:
+    """Raise :class:`MissingBucketError` (naming ``described()``, ``where`` and ``setting``) when
+    the bucket of ``path`` does not exist, :class:`StorageUnavailableError` when the store cannot
+    say."""
+    try:
+        exists = bucket_exists(path, endpoint_url)
+    except (OSError, BotoCoreError, ClientError) as error:
+        raise StorageUnavailableError(where, endpoint_url, error) from error
+    if not exists:
+        raise MissingBucketError(described(), writing, where, path.drive, endpoint_url, setting)

@@ -35,11 +35,10 @@ from upath import UPath
 
 from dagster_project.client_timeouts import OBJECT_STORE_PROTOCOLS, ClientTimeouts
 from dagster_project.io_managers.atomic_write import is_local, write_atomically
-from dagster_project.io_managers.bucket import bucket_exists
+from dagster_project.io_managers.bucket import require_bucket
 from dagster_project.io_managers.digest import append_digest, verified_payload
 from dagster_project.io_managers.errors import (
     CorruptStoredValueError,
-    MissingBucketError,
     MissingStoredValueError,
     StorageUnavailableError,
     describe_asset,
@@ -223,16 +222,14 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
     ) -> None:
         """On ``s3://``, raise :class:`MissingBucketError` when ``path``'s bucket does not exist,
         before any request that would create it (see :mod:`.bucket`)."""
-        if is_local(path):
-            return
-        try:
-            exists = bucket_exists(path, self.endpoint_url)
-        except (OSError, BotoCoreError, ClientError) as error:
-            raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
-        if not exists:
-            described = self.describe(context, path)
-            raise MissingBucketError(
-                described, writing, str(path), path.drive, self.endpoint_url, BUCKET_SETTING
+        if not is_local(path):
+            require_bucket(
+                path,
+                self.endpoint_url,
+                lambda: self.describe(context, path),
+                writing,
+                str(path),
+                BUCKET_SETTING,
             )
 
     def describe(self, context: dg.InputContext | dg.OutputContext, path: UPath) -> str:

@@ -31,13 +31,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-from botocore.exceptions import BotoCoreError, ClientError
 from dagster_pyspark import PySparkResource
 from pydantic import Field
 
 from dagster_project.client_timeouts import ClientTimeouts
-from dagster_project.io_managers.bucket import bucket_exists
-from dagster_project.io_managers.errors import MissingBucketError, StorageUnavailableError
+from dagster_project.io_managers.bucket import require_bucket
 
 # Spark's reason when the master ends an application: KILLED from the UI, FAILED after its
 # executors kept failing.
@@ -213,15 +211,14 @@ class SparkResource(PySparkResource):
         if not self.lake_url.startswith("s3a://"):
             return
         bucket = self.lake_url.removeprefix("s3a://").split("/")[0]
-        path = self.timeouts.object_store_path(f"s3://{bucket}", self.s3_endpoint_url)
-        try:
-            exists = bucket_exists(path, self.s3_endpoint_url)
-        except (OSError, BotoCoreError, ClientError) as error:
-            raise StorageUnavailableError(self.lake_url, self.s3_endpoint_url, error) from error
-        if not exists:
-            raise MissingBucketError(
-                "the Spark datasets", True, self.lake_url, bucket, self.s3_endpoint_url, "LAKE_URL"
-            )
+        require_bucket(
+            self.timeouts.object_store_path(f"s3://{bucket}", self.s3_endpoint_url),
+            self.s3_endpoint_url,
+            lambda: "the Spark datasets",
+            True,
+            self.lake_url,
+            "LAKE_URL",
+        )
 
     def _wait_for_an_executor(self, session: Any) -> None:
         context = session.sparkContext

@@ -9,8 +9,7 @@ import pytest
 from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.io_managers.errors import StorageUnavailableError
 from tests.io_managers.managers import TIERS, make_manager, on_endpoint
-from tests.io_managers.stored_values import load, store
-from tests.io_managers.test_tier_contract import partition_of, partitions_def_of, sample_value
+from tests.io_managers.test_tier_contract import store_or_load
 from tests.silent_server import MODES, silent_server
 
 pytestmark = pytest.mark.usefixtures("fake_aws_credentials")
@@ -24,14 +23,6 @@ FAST_BOUND_S = 15
 def silent_endpoint(request):
     with silent_server(request.param) as port:
         yield f"http://127.0.0.1:{port}"
-
-
-def store_or_load(manager, tier: str, operation: str) -> None:
-    partition, partitions_def = partition_of(tier), partitions_def_of(tier)
-    if operation == "store":
-        store(manager, sample_value(tier), partition=partition, partitions_def=partitions_def)
-    else:
-        load(manager, partition=partition, partitions_def=partitions_def)
 
 
 @pytest.mark.parametrize("tier", TIERS)

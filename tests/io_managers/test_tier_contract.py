@@ -47,6 +47,15 @@ def partitions_def_of(tier: str) -> dg.PartitionsDefinition | None:
     return HOURLY if tier == "time_series" else None
 
 
+def store_or_load(manager, tier: str, operation: str) -> None:
+    """Store the tier's sample value (``operation="store"``) or load it, in its partition."""
+    partition, partitions_def = partition_of(tier), partitions_def_of(tier)
+    if operation == "store":
+        store(manager, sample_value(tier), partition=partition, partitions_def=partitions_def)
+    else:
+        load(manager, partition=partition, partitions_def=partitions_def)
+
+
 def assert_same(actual, expected) -> None:
     if isinstance(expected, pd.DataFrame):
         pd.testing.assert_frame_equal(actual, expected)

@@ -21,7 +21,7 @@ from dagster_project.io_managers.errors import (
     StorageUnavailableError,
 )
 from deploy import object_store
-from tests.conftest import OBJECT_STORE_KEYS
+from tests.conftest import OBJECT_STORE_KEYS, bucket_names
 from tests.io_managers import killed_writer
 from tests.io_managers.managers import TIERS, make_manager, on_endpoint
 from tests.io_managers.stored_values import load, store
@@ -30,6 +30,7 @@ from tests.io_managers.test_tier_contract import (
     partition_of,
     partitions_def_of,
     sample_value,
+    store_or_load,
 )
 from tests.processes import free_port, stop_process_group
 
@@ -97,11 +98,6 @@ def test_damaged_object_names_asset_and_path(tier, object_store_bucket, object_s
     assert "asset 'victim'" in str(raised.value)
 
 
-def bucket_names(endpoint: str) -> set[str]:
-    client = object_store.s3_client(endpoint, *OBJECT_STORE_KEYS)
-    return {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
-
-
 @pytest.mark.parametrize("operation", ["store", "load"])
 def test_a_missing_bucket_is_named_with_the_setting_and_not_created(
     tier, operation, object_store_endpoint, object_store_credentials
@@ -110,13 +106,10 @@ def test_a_missing_bucket_is_named_with_the_setting_and_not_created(
     # typo in the bucket's name from starting a new bucket.
     bucket = f"typo-{uuid.uuid4().hex[:12]}"
     manager = s3_manager(tier, bucket, object_store_endpoint)
-    partition, partitions_def = partition_of(tier), partitions_def_of(tier)
+    partition = partition_of(tier)
 
     with pytest.raises(MissingBucketError) as raised:
-        if operation == "store":
-            store(manager, sample_value(tier), partition=partition, partitions_def=partitions_def)
-        else:
-            load(manager, partition=partition, partitions_def=partitions_def)
+        store_or_load(manager, tier, operation)
 
     message = str(raised.value)
     described = "asset 'victim'" + (f", partition '{partition}'" if partition else "")

@@ -6,8 +6,7 @@ import pytest
 
 from dagster_project.io_managers.errors import StorageUnavailableError
 from tests.io_managers.managers import TIERS, make_manager, on_endpoint
-from tests.io_managers.stored_values import load, store
-from tests.io_managers.test_tier_contract import partition_of, partitions_def_of, sample_value
+from tests.io_managers.test_tier_contract import store_or_load
 from tests.processes import free_port
 
 pytestmark = pytest.mark.usefixtures("fake_aws_credentials")
@@ -25,13 +24,9 @@ def test_a_closed_port_is_the_storage_error_naming_the_endpoint(
     tier, operation, fake_aws_credentials
 ):
     manager, endpoint = on_closed_port(tier)
-    partition, partitions_def = partition_of(tier), partitions_def_of(tier)
 
     with pytest.raises(StorageUnavailableError) as raised:
-        if operation == "store":
-            store(manager, sample_value(tier), partition=partition, partitions_def=partitions_def)
-        else:
-            load(manager, partition=partition, partitions_def=partitions_def)
+        store_or_load(manager, tier, operation)
 
     assert endpoint in str(raised.value)
     assert "unreachable/base" in str(raised.value)

@@ -10,9 +10,18 @@ from pyspark import SparkContext
 from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.io_managers.errors import MissingBucketError
 from dagster_project.resources.spark import SparkResource, SparkUnavailableError
-from deploy import object_store
-from tests.conftest import OBJECT_STORE_KEYS
+from tests.conftest import bucket_names
 from tests.silent_server import silent_server, unanswered_port
+
+
+def start_error(resource: SparkResource) -> BaseException | None:
+    """What stopped the resource from starting (the cause Dagster wraps); fails if it started."""
+    with (
+        pytest.raises(dg.DagsterResourceFunctionError) as raised,
+        dg.build_resources({"spark": resource}),
+    ):
+        pass
+    return raised.value.__cause__
 
 
 def test_a_local_lake_gets_local_binding_arrow_and_adaptive_execution_but_no_s3a():
@@ -79,12 +88,7 @@ def test_an_unreachable_master_fails_after_every_attempt_naming_the_url(server):
     with unanswered_port(server) as port:
         master = f"spark://127.0.0.1:{port}"
         resource = SparkResource(master=master, lake_url="file:///tmp/lake", timeouts=timeouts)
-        with (
-            pytest.raises(dg.DagsterResourceFunctionError) as raised,
-            dg.build_resources({"spark": resource}),
-        ):
-            pass
-    error = raised.value.__cause__
+        error = start_error(resource)
 
     assert isinstance(error, SparkUnavailableError)
     assert master in str(error)
@@ -98,14 +102,10 @@ def test_a_master_that_accepts_but_never_answers_fails_in_about_a_minute_naming_
     with silent_server("accepts") as port:
         master = f"spark://127.0.0.1:{port}"
         resource = SparkResource(master=master, lake_url="file:///tmp/lake")
-        with (
-            pytest.raises(dg.DagsterResourceFunctionError) as raised,
-            dg.build_resources({"spark": resource}),
-        ):
-            pass
+        error = start_error(resource)
 
-    assert isinstance(raised.value.__cause__, SparkUnavailableError)
-    assert master in str(raised.value.__cause__)
+    assert isinstance(error, SparkUnavailableError)
+    assert master in str(error)
     healthy = SparkResource(master="local[1]", lake_url="file:///tmp/lake")
     with dg.build_resources({"spark": healthy}) as resources:
         assert resources.spark.spark_session.range(3).count() == 3
@@ -118,14 +118,10 @@ def test_a_session_that_fails_to_start_names_the_master_and_leaves_the_process_u
         spark_config={"spark.driver.bindAddress": "203.0.113.7", "spark.port.maxRetries": "1"},
     )
 
-    with (
-        pytest.raises(dg.DagsterResourceFunctionError) as raised,
-        dg.build_resources({"spark": broken}),
-    ):
-        pass
+    error = start_error(broken)
 
-    assert isinstance(raised.value.__cause__, SparkUnavailableError)
-    assert "local[1]" in str(raised.value.__cause__)
+    assert isinstance(error, SparkUnavailableError)
+    assert "local[1]" in str(error)
     healthy = SparkResource(master="local[1]", lake_url="file:///tmp/lake")
     with dg.build_resources({"spark": healthy}) as resources:
         assert resources.spark.spark_session.range(3).count() == 3
@@ -141,13 +137,8 @@ def test_a_cluster_that_cannot_grant_an_executor_is_named_with_what_was_asked(sp
         executor_timeout_seconds=5,
     )
 
-    with (
-        pytest.raises(dg.DagsterResourceFunctionError) as raised,
-        dg.build_resources({"spark": greedy}),
-    ):
-        pass
+    error = start_error(greedy)
 
-    error = raised.value.__cause__
     assert isinstance(error, SparkUnavailableError)
     assert str(error) == (
         f"The Spark master at {spark_cluster.master_url} granted no executor within 5 s: no "
@@ -168,13 +159,8 @@ def test_an_s3a_lake_whose_bucket_is_missing_fails_naming_lake_url_before_spark_
         master="local[1]", lake_url=f"s3a://{bucket}/lake", s3_endpoint_url=object_store_endpoint
     )
 
-    with (
-        pytest.raises(dg.DagsterResourceFunctionError) as raised,
-        dg.build_resources({"spark": resource}),
-    ):
-        pass
+    error = start_error(resource)
 
-    error = raised.value.__cause__
     assert isinstance(error, MissingBucketError)
     assert str(error).startswith(
         f"Cannot write the Spark datasets to s3a://{bucket}/lake: bucket '{bucket}' does not "
@@ -182,8 +168,7 @@ def test_an_s3a_lake_whose_bucket_is_missing_fails_naming_lake_url_before_spark_
     )
     assert "correct its name in LAKE_URL" in str(error)
     assert SparkContext._active_spark_context is None
-    client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
-    assert bucket not in {item["Name"] for item in client.list_buckets().get("Buckets", [])}
+    assert bucket not in bucket_names(object_store_endpoint)
 
 
 def test_an_s3a_lake_whose_bucket_exists_passes_the_check(
