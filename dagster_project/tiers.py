@@ -70,10 +70,11 @@ def tier_line(group: str) -> str:
     return f'"{group}": Tier.SMALL,'
 
 
-def check_tier_bindings(assets: Iterable[object]) -> None:
+def check_tier_bindings(assets: Iterable[object]) -> dict[dg.AssetKey, Tier]:
     """Fail, naming the asset, its group and the line to add to this file, when an asset that
-    Dagster stores is in a group without a tier or is not stored by its group's tier."""
-    problems = []
+    Dagster stores is in a group without a tier or is not stored by its group's tier; else
+    return the tier of each asset checked."""
+    problems, checked = [], {}
     for assets_def in assets:
         if not isinstance(assets_def, dg.AssetsDefinition) or not assets_def.is_materializable:
             continue
@@ -97,5 +98,8 @@ def check_tier_bindings(assets: Iterable[object]) -> None:
                     f"tier's '{expected}': give its decorator "
                     f"io_manager_key=io_manager_key('{group}') (from dagster_project.tiers)."
                 )
+            else:
+                checked[key] = GROUP_TIERS[group]
     if problems:
         raise UnboundGroupError("\n".join(problems))
+    return checked

@@ -62,4 +62,8 @@ def test_bound_assets_dbt_models_and_external_assets_pass():
     def model() -> None:
         return None
 
-    check_tier_bindings([access_log, model, dg.AssetSpec("outside", group_name="sales")])
+    checked = check_tier_bindings([access_log, model, dg.AssetSpec("outside", group_name="sales")])
+
+    # the stored asset was checked against its tier; the dbt model and the external asset,
+    # which no I/O manager stores, were not
+    assert checked == {dg.AssetKey("access_log"): Tier.MEDIUM}

@@ -127,5 +127,10 @@ def test_a_reference_document_of_the_wrong_shape_names_the_file(tmp_path):
     path.write_bytes(b'{"reference": 5}')
     append_digest(str(path))
 
-    with pytest.raises(CorruptStoredValueError, match="TypeError"):
+    with pytest.raises(CorruptStoredValueError, match="TypeError") as raised:
         load(manager)
+
+    assert raised.value.path == str(path)
+    assert str(path) in str(raised.value)
+    assert "'reference' is int, not a string" in str(raised.value)
+    assert "dg launch --assets victim" in str(raised.value)

@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from dagster_project.deployment import alert_channels
 from dagster_project.resources.alert_channels import Alert, AlertChannelsResource
 from tests.alert_receivers import smtp_receiver, webhook_receiver
 from tests.silent_server import MODES, unanswered_port
@@ -34,9 +35,29 @@ def test_an_alert_reaches_the_webhook_and_the_mailbox_with_its_link():
     assert "https://dagster.example.com/runs/1234" in messages[0].get_payload()
 
 
-def test_no_channel_means_nothing_is_sent():
-    assert not AlertChannelsResource().enabled
-    assert AlertChannelsResource().send([ALERT], logging.getLogger("test")) == 0
+def test_no_channel_means_nothing_is_sent(monkeypatch):
+    """The compose file's defaults: the alert variables empty, a mail server named but no
+    recipient. A receiver is listening, and gets nothing until a recipient is set."""
+    with smtp_receiver() as (port, messages):
+        for name, value in {
+            "ALERT_WEBHOOK_URL": "",
+            "ALERT_EMAIL_TO": "",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(port),
+        }.items():
+            monkeypatch.setenv(name, value)
+        unset = alert_channels()
+        delivered_unset = unset.send([ALERT], logging.getLogger("test"))
+        received_unset = list(messages)
+
+        monkeypatch.setenv("ALERT_EMAIL_TO", "oncall@example.com")
+        delivered_set = alert_channels().send([ALERT], logging.getLogger("test"))
+
+    assert not unset.enabled
+    assert (delivered_unset, received_unset) == (0, [])
+    # the same receiver does get the alert once a recipient is set
+    assert delivered_set == 1
+    assert [message["Subject"] for message in messages] == [ALERT.title]
 
 
 @pytest.mark.timeout(60)

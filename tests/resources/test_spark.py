@@ -8,7 +8,7 @@ import pytest
 from pyspark import SparkContext
 
 from dagster_project.client_timeouts import ClientTimeouts
-from dagster_project.io_managers.errors import MissingBucketError
+from dagster_project.io_managers.errors import MissingBucketError, StorageUnavailableError
 from dagster_project.resources.spark import SparkResource, SparkUnavailableError
 from tests.conftest import bucket_names
 from tests.silent_server import silent_server, unanswered_port
@@ -171,11 +171,22 @@ def test_an_s3a_lake_whose_bucket_is_missing_fails_naming_lake_url_before_spark_
     assert bucket not in bucket_names(object_store_endpoint)
 
 
-def test_an_s3a_lake_whose_bucket_exists_passes_the_check(
+def test_an_s3a_lake_whose_bucket_exists_passes_the_check_the_store_answered(
     object_store_endpoint, object_store_bucket
 ):
-    resource = SparkResource(
-        lake_url=f"s3a://{object_store_bucket}/lake", s3_endpoint_url=object_store_endpoint
-    )
+    lake_url = f"s3a://{object_store_bucket}/lake"
+    SparkResource(lake_url=lake_url, s3_endpoint_url=object_store_endpoint).check_lake_bucket()
 
-    resource.check_lake_bucket()
+    # the same lake behind an endpoint where nothing listens: the check does ask the store
+    with unanswered_port("closed port") as port:
+        endpoint = f"http://127.0.0.1:{port}"
+        unreachable = SparkResource(
+            lake_url=lake_url,
+            s3_endpoint_url=endpoint,
+            timeouts=ClientTimeouts(connect_seconds=1, read_seconds=1, attempts=1),
+        )
+        with pytest.raises(StorageUnavailableError) as raised:
+            unreachable.check_lake_bucket()
+    assert not isinstance(raised.value, MissingBucketError)
+    assert endpoint in str(raised.value)
+    assert lake_url in str(raised.value)
