@@ -1,0 +1,120 @@
+"""`dagster dev` as scripts/dev.sh starts it (webserver, daemon and code server on the embedded
+default's instance), over a code location of the test's choice, for tests of what the daemon
+does: run monitoring, run retries, pool slots, alert sensors.
+
+The instance is the project's ``dagster.yaml`` (or the stack's), with the test's ``overrides``
+merged into it; runs are submitted and read through the webserver's GraphQL API, as the UI does.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import requests
+import yaml
+from dagster_graphql import DagsterGraphQLClient
+
+from dagster_project.settings import REPOSITORY_ROOT
+from tests.processes import free_port, stop_process_group, wait_until
+
+# The daemons the tests rely on: the queue, run monitoring (and the pool-slot sweep), retries.
+NEEDED_DAEMONS = {"QUEUED_RUN_COORDINATOR", "MONITORING", "EVENT_LOG_CONSUMER"}
+TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
+
+
+@dataclass
+class DevServer:
+    home: Path
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def client(self) -> DagsterGraphQLClient:
+        return DagsterGraphQLClient("127.0.0.1", port_number=self.port)
+
+    def instance(self) -> dg.DagsterInstance:
+        return dg.DagsterInstance.from_config(str(self.home))
+
+    def submit(self, job: str, tags: dict[str, str] | None = None) -> str:
+        return self.client.submit_job_execution(job, tags=tags or {})
+
+    def status(self, run_id: str) -> str:
+        return self.client.get_run_status(run_id).value
+
+    def wait_for(self, run_id: str, statuses: set[str] = TERMINAL, timeout_s: float = 120) -> str:
+        """Poll until the run's status is one of ``statuses``; fail naming the last status."""
+        deadline = time.monotonic() + timeout_s
+        status = self.status(run_id)
+        while status not in statuses:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"run {run_id} still {status} after {timeout_s} s, not one of {statuses} "
+                    f"(log: {self.log})"
+                )
+            time.sleep(0.5)
+            status = self.status(run_id)
+        return status
+
+
+def instance_config(source: Path, overrides: dict) -> dict:
+    """``source`` with each top-level section of ``overrides`` merged into its own."""
+    config = yaml.safe_load(source.read_text())
+    for section, values in overrides.items():
+        if isinstance(values, dict) and isinstance(config.get(section), dict):
+            config[section] = {**config[section], **values}
+        else:
+            config[section] = values
+    return config
+
+
+@contextlib.contextmanager
+def dagster_dev(
+    folder: Path,
+    module: str,
+    environ: dict[str, str],
+    overrides: dict | None = None,
+    instance_file: Path = REPOSITORY_ROOT / "dagster.yaml",
+) -> Iterator[DevServer]:
+    """`dagster dev -m module` on a new instance in ``folder/home``, ready once the webserver
+    answers and the daemons the tests need have sent a heartbeat."""
+    home = folder / "home"
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text(
+        yaml.safe_dump(instance_config(instance_file, overrides or {}))
+    )
+    log = folder / "dagster-dev.log"
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", module]
+    command += ["-h", "127.0.0.1", "-p", str(port)]
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=REPOSITORY_ROOT,
+            env={**os.environ, **environ, "DAGSTER_HOME": str(home)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = DevServer(home, port, process, log)
+    try:
+        wait_until(
+            lambda: requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok,
+            process,
+            f"dagster dev's webserver (log: {log})",
+        )
+        with server.instance() as instance:
+            wait_until(
+                lambda: set(instance.get_daemon_heartbeats()) >= NEEDED_DAEMONS,
+                process,
+                f"dagster dev's daemons (log: {log})",
+            )
+        yield server
+    finally:
+        stop_process_group(process)
