@@ -31,6 +31,7 @@ from dagster_project.io_managers.size_router import SizeRouterIOManager
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.time_series import TimeSeriesIOManager
 from dagster_project.resources.alert_channels import AlertChannelsResource
+from dagster_project.resources.queue_thresholds import QueueThresholdsResource
 from dagster_project.resources.resource_thresholds import ResourceThresholdsResource
 from dagster_project.resources.s3_client import S3ClientResource
 from dagster_project.resources.spark import SparkResource
@@ -60,6 +61,10 @@ def build_resources() -> dict[str, Any]:
         **tiers,
         "tier_stores": stores,
         "resource_thresholds": ResourceThresholdsResource(disk_path=disk_path(stores.base_url)),
+        "queue_thresholds": QueueThresholdsResource(
+            max_queued_minutes=settings.alert_queued_run_minutes(),
+            max_held_slot_minutes=settings.alert_held_slot_minutes(),
+        ),
         "synthetic_data": SyntheticDataResource(scale=settings.data_scale()),
         "warehouse": warehouse_resource(timeouts),
         "spark": spark_resource(timeouts),

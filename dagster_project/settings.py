@@ -20,6 +20,10 @@ from dagster_project.client_timeouts import (
     ClientTimeouts,
 )
 from dagster_project.io_managers.medium import ParquetCompression
+from dagster_project.resources.queue_thresholds import (
+    DEFAULT_HELD_SLOT_MINUTES,
+    DEFAULT_QUEUED_RUN_MINUTES,
+)
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 LOCAL_STATE_DIR = REPOSITORY_ROOT / ".local"
@@ -273,6 +277,17 @@ def _positive(
             f"{name}='{raw}' must be {kind} above 0{limit}, for example {default:g}."
         )
     return value
+
+
+def alert_queued_run_minutes(environ: Mapping[str, str] = os.environ) -> float:
+    """``ALERT_QUEUED_RUN_MINUTES``: minutes a run may wait in the queue before an alert."""
+    return _positive(environ, "ALERT_QUEUED_RUN_MINUTES", DEFAULT_QUEUED_RUN_MINUTES)
+
+
+def alert_held_slot_minutes(environ: Mapping[str, str] = os.environ) -> float:
+    """``ALERT_HELD_SLOT_MINUTES``: minutes a pool slot may stay claimed by a run that ended
+    before an alert."""
+    return _positive(environ, "ALERT_HELD_SLOT_MINUTES", DEFAULT_HELD_SLOT_MINUTES)
 
 
 EMAIL_ADDRESS = re.compile(r"[^@\s,]+@[^@\s,]+")

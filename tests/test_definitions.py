@@ -72,6 +72,7 @@ SEED_SENSORS = {
         "automation_sensor",
         "run_failure_alert_sensor",
         "asset_check_alert_sensor",
+        "queue_alert_sensor",
     },
 }
 SEED_RESOURCES = {
@@ -79,6 +80,7 @@ SEED_RESOURCES = {
     "io_manager",
     "tier_stores",
     "resource_thresholds",
+    "queue_thresholds",
     "synthetic_data",
     "warehouse",
     "spark",

@@ -226,3 +226,16 @@ def test_links_point_at_the_webserver():
         settings.webserver_url({"DAGSTER_WEBSERVER_URL": "https://dagster.example.com/"})
         == "https://dagster.example.com"
     )
+
+
+def test_queue_alert_limits_default_and_are_read_from_the_environment():
+    assert settings.alert_queued_run_minutes({}) == 30
+    assert settings.alert_held_slot_minutes({}) == 2
+    assert settings.alert_queued_run_minutes({"ALERT_QUEUED_RUN_MINUTES": "5"}) == 5
+    assert settings.alert_held_slot_minutes({"ALERT_HELD_SLOT_MINUTES": "0.5"}) == 0.5
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "soon", "inf"])
+def test_a_queue_alert_limit_that_is_not_positive_names_the_variable(raw):
+    with pytest.raises(settings.SettingsError, match=f"ALERT_QUEUED_RUN_MINUTES='{raw}'"):
+        settings.alert_queued_run_minutes({"ALERT_QUEUED_RUN_MINUTES": raw})

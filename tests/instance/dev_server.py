@@ -8,10 +8,13 @@ merged into it; runs are submitted and read through the webserver's GraphQL API,
 
 import contextlib
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,7 @@ import yaml
 from dagster_graphql import DagsterGraphQLClient
 
 from dagster_project.settings import REPOSITORY_ROOT
+from tests.instance import fault_location
 from tests.processes import free_port, stop_process_group, wait_until
 
 # The daemons the tests rely on: the queue, run monitoring (and the pool-slot sweep), retries.
@@ -118,3 +122,53 @@ def dagster_dev(
         yield server
     finally:
         stop_process_group(process)
+
+
+class Gate:
+    """One gate of the fault location: a run tagged with it waits in its step until opened."""
+
+    def __init__(self, folder: Path):
+        self.name = f"gate-{uuid.uuid4().hex[:8]}"
+        self.file = folder / self.name
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {fault_location.GATE_TAG: self.name}
+
+    def open(self) -> None:
+        self.file.touch()
+
+
+def poll(condition: Callable[[], object], what: str, timeout_s: float = 60):
+    """``condition()`` once it is truthy; fail naming ``what`` after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout_s} s")
+        time.sleep(0.25)
+
+
+def slot_holders(instance: dg.DagsterInstance, pool: str) -> set[str]:
+    """The runs that claim a slot of ``pool``."""
+    info = instance.event_log_storage.get_concurrency_info(pool)
+    return {slot.run_id for slot in info.claimed_slots}
+
+
+def run_worker_pid(instance: dg.DagsterInstance, run_id: str) -> int:
+    """The PID the run's process reported when it started (a process of the code server)."""
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
+        found = re.match(r"Started process for run \(pid: (\d+)\)", record.message)
+        if found:
+            return int(found.group(1))
+    raise AssertionError(f"run {run_id} reported no process")
+
+
+def kill_while_holding(dev: DevServer, run_id: str, pool: str) -> None:
+    """SIGKILL the run's process once its step holds a slot of ``pool`` (as the OOM killer
+    would: no handler runs, nothing is cleaned up)."""
+    with dev.instance() as instance:
+        poll(lambda: run_id in slot_holders(instance, pool), f"{run_id} holding {pool}")
+        os.kill(run_worker_pid(instance, run_id), signal.SIGKILL)

@@ -8,6 +8,7 @@ run while its step holds a pool slot, then let the retry (which keeps the tags) 
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -74,3 +75,14 @@ defs = dg.Definitions(
     jobs=[warehouse_job, spark_job, stubborn_job, failing_job, endless_job],
     executor=dg.in_process_executor,
 )
+
+
+def main(dagster_home: str, gate: str) -> None:
+    """Materialize ``warehouse_step`` into the instance in ``dagster_home``, without a daemon or
+    a code server (as `dg launch` does), waiting at ``gate``."""
+    with dg.DagsterInstance.from_config(dagster_home) as instance:
+        dg.materialize([warehouse_step], instance=instance, tags={GATE_TAG: gate})
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

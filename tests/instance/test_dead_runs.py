@@ -8,11 +8,8 @@ The start and cancel timeouts are shortened to 15 s here (the shipped 180 s are 
 written); everything else is the shipped file."""
 
 import os
-import re
 import signal
 import time
-import uuid
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -20,97 +17,15 @@ import yaml
 
 from dagster_project.settings import REPOSITORY_ROOT
 from tests.instance import fault_location
-from tests.instance.dev_server import DevServer, dagster_dev
+from tests.instance.conftest import SHORT_TIMEOUT_S
+from tests.instance.dev_server import (
+    kill_while_holding,
+    poll,
+    run_worker_pid,
+    slot_holders,
+)
 
-LOCATION = "tests.instance.fault_location"
-SHORT_TIMEOUT_S = 15
 RETRIES = 2
-
-
-@pytest.fixture(scope="module")
-def gates(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("gates")
-
-
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory, gates):
-    overrides = {
-        "run_monitoring": {
-            "start_timeout_seconds": SHORT_TIMEOUT_S,
-            "cancel_timeout_seconds": SHORT_TIMEOUT_S,
-        }
-    }
-    with dagster_dev(
-        tmp_path_factory.mktemp("dev"), LOCATION, {"GATE_FOLDER": str(gates)}, overrides
-    ) as server:
-        yield server
-
-
-class Gate:
-    """One gate of the fault location: a run tagged with it waits in its step until opened."""
-
-    def __init__(self, folder: Path):
-        self.name = f"gate-{uuid.uuid4().hex[:8]}"
-        self.file = folder / self.name
-
-    @property
-    def tags(self) -> dict[str, str]:
-        return {fault_location.GATE_TAG: self.name}
-
-    def open(self) -> None:
-        self.file.touch()
-
-
-@pytest.fixture
-def gate(gates):
-    opened = Gate(gates)
-    yield opened
-    opened.open()  # whatever the test left waiting finishes
-
-
-def wait_until(condition, what: str, timeout_s: float = 60):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout_s} s")
-        time.sleep(0.25)
-
-
-def slot_holders(instance: dg.DagsterInstance, pool: str) -> set[str]:
-    info = instance.event_log_storage.get_concurrency_info(pool)
-    return {slot.run_id for slot in info.claimed_slots}
-
-
-def run_worker_pid(instance: dg.DagsterInstance, run_id: str) -> int:
-    """The PID the run's process reported when it started (a process of the code server)."""
-    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
-        found = re.match(r"Started process for run \(pid: (\d+)\)", record.message)
-        if found:
-            return int(found.group(1))
-    raise AssertionError(f"run {run_id} reported no process")
-
-
-def retries_of(instance: dg.DagsterInstance, run_id: str) -> list[dg.DagsterRun]:
-    return list(instance.get_runs(filters=dg.RunsFilter(tags={"dagster/parent_run_id": run_id})))
-
-
-def kill_while_holding(dev: DevServer, run_id: str, pool: str) -> None:
-    """SIGKILL the run's process once its step holds a slot of ``pool`` (as the OOM killer
-    would: no handler runs, nothing is cleaned up)."""
-    with dev.instance() as instance:
-        wait_until(lambda: run_id in slot_holders(instance, pool), f"{run_id} holding {pool}")
-        os.kill(run_worker_pid(instance, run_id), signal.SIGKILL)
-
-
-def unfinished_runs(instance: dg.DagsterInstance) -> list[str]:
-    return [
-        f"{run.run_id} {run.job_name} {run.status.value}"
-        for run in instance.get_runs()
-        if not run.is_finished
-    ]
 
 
 @pytest.mark.timeout(300)
@@ -122,7 +37,7 @@ def test_a_killed_runs_pool_slot_is_freed_and_its_retry_and_the_next_run_succeed
 
     assert dev.wait_for(killed) == "FAILURE"
     with dev.instance() as instance:
-        retry = wait_until(lambda: retries_of(instance, killed), "a retry of the killed run")
+        retry = poll(lambda: retries_of(instance, killed), "a retry of the killed run")
         assert len(retry) == 1
         assert dev.wait_for(retry[0].run_id) == "SUCCESS"
         assert dev.wait_for(waiting) == "SUCCESS"
@@ -137,12 +52,12 @@ def test_a_run_whose_process_dies_every_time_is_retried_at_most_twice(dev, gate)
         for _ in range(RETRIES):
             kill_while_holding(dev, attempts[-1], "spark")
             assert dev.wait_for(attempts[-1]) == "FAILURE"
-            (retry,) = wait_until(lambda: retries_of(instance, attempts[-1]), "a retry")
+            (retry,) = poll(lambda: retries_of(instance, attempts[-1]), "a retry")
             attempts.append(retry.run_id)
         kill_while_holding(dev, attempts[-1], "spark")
         assert dev.wait_for(attempts[-1]) == "FAILURE"
         # the last attempt records that it is not retried (the daemon writes it at once)
-        wait_until(
+        poll(
             lambda: instance.get_run_by_id(attempts[-1]).tags.get("dagster/will_retry") == "false",
             "the last attempt marked as not retried",
         )
@@ -153,7 +68,7 @@ def test_a_run_whose_process_dies_every_time_is_retried_at_most_twice(dev, gate)
         assert [instance.get_run_by_id(run_id).status for run_id in attempts] == [
             dg.DagsterRunStatus.FAILURE
         ] * (RETRIES + 1)
-        wait_until(lambda: not slot_holders(instance, "spark"), "the spark slot freed")
+        poll(lambda: not slot_holders(instance, "spark"), "the spark slot freed")
 
 
 def test_a_run_that_failed_in_its_own_code_is_not_retried(dev):
@@ -161,7 +76,7 @@ def test_a_run_that_failed_in_its_own_code_is_not_retried(dev):
 
     assert dev.wait_for(run_id) == "FAILURE"
     with dev.instance() as instance:
-        wait_until(
+        poll(
             lambda: any(
                 "Not retrying run since it failed due to an asset or op failure" in record.message
                 for record in instance.all_logs(run_id)
@@ -183,14 +98,14 @@ def test_a_run_past_its_max_runtime_is_ended(dev):
     ), messages[-10:]
     # like a run whose process died, it is launched again (at most twice): a hang may pass
     with dev.instance() as instance:
-        (retry,) = wait_until(lambda: retries_of(instance, run_id), "a retry of the overrun")
+        (retry,) = poll(lambda: retries_of(instance, run_id), "a retry of the overrun")
         assert dev.wait_for(retry.run_id, timeout_s=90) == "FAILURE"
 
 
 def test_a_run_that_never_finishes_cancelling_is_ended_after_the_cancel_timeout(dev, gate):
     run_id = dev.submit("stubborn_job", gate.tags)
     with dev.instance() as instance:
-        wait_until(lambda: run_id in slot_holders(instance, "warehouse"), "the step started")
+        poll(lambda: run_id in slot_holders(instance, "warehouse"), "the step started")
     dev.client.terminate_run(run_id)
     canceling_at = time.monotonic()
 
@@ -202,7 +117,7 @@ def test_a_run_that_never_finishes_cancelling_is_ended_after_the_cancel_timeout(
         assert any(f"longer than {SHORT_TIMEOUT_S} seconds to cancel" in m for m in messages)
         # the operator kills the stubborn process: the slot it held is freed by the daemon
         os.kill(run_worker_pid(instance, run_id), signal.SIGKILL)
-        wait_until(lambda: not slot_holders(instance, "warehouse"), "the warehouse slot freed")
+        poll(lambda: not slot_holders(instance, "warehouse"), "the warehouse slot freed")
         assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.CANCELED
 
 
@@ -255,3 +170,15 @@ def test_both_instances_ship_the_timeouts_the_docs_state(instance_file):
         "retry_on_asset_or_op_failure": False,
     }
     assert config["run_launcher"]["class"] == "MonitoredRunLauncher"
+
+
+def retries_of(instance: dg.DagsterInstance, run_id: str) -> list[dg.DagsterRun]:
+    return list(instance.get_runs(filters=dg.RunsFilter(tags={"dagster/parent_run_id": run_id})))
+
+
+def unfinished_runs(instance: dg.DagsterInstance) -> list[str]:
+    return [
+        f"{run.run_id} {run.job_name} {run.status.value}"
+        for run in instance.get_runs()
+        if not run.is_finished
+    ]

@@ -1,4 +1,5 @@
-"""Alerts that reach people (through ``alert_channels``): failed runs and failed asset checks.
+"""Alerts that reach people (through ``alert_channels``): failed runs, failed asset checks, and a
+run queue held up (a run waiting too long, a pool slot kept by a run that ended).
 
 Each sensor has a cursor, so an alert is sent once: the run-failure sensor uses Dagster's own
 run-status cursor; the check sensor remembers the check executions it read. With no channel set the
@@ -7,11 +8,19 @@ sensors still advance and send nothing. The performance verdicts go out from
 """
 
 import json
+import time
 
 import dagster as dg
 
 from dagster_project.automation import DEFAULT_SENSOR_STATUS
+from dagster_project.monitoring.queue_health import (
+    HeldSlot,
+    QueuedRun,
+    queued_runs,
+    slots_held_by_ended_runs,
+)
 from dagster_project.resources.alert_channels import Alert, AlertChannelsResource
+from dagster_project.resources.queue_thresholds import QueueThresholdsResource
 
 EXECUTIONS_PER_CHECK = 50
 
@@ -86,4 +95,64 @@ def _check_alert(check_key: dg.AssetCheckKey, evaluation, run_id: str) -> Alert:
         details=f"Asset check '{check_key.name}' of {asset} failed in run {run_id}. "
         f"{getattr(failures, 'value', '')}".strip(),
         ui_path=f"/runs/{run_id}",
+    )
+
+
+@dg.sensor(minimum_interval_seconds=60, default_status=DEFAULT_SENSOR_STATUS)
+def queue_alert_sensor(
+    context: dg.SensorEvaluationContext,
+    alert_channels: AlertChannelsResource,
+    queue_thresholds: QueueThresholdsResource,
+) -> dg.SensorResult:
+    """Tells the alert channels when a run has waited in the queue past its limit, and when a
+    pool slot is still claimed by a run that ended (every later step of that pool waits behind
+    it). The cursor holds what was already sent while it lasts, so each is sent once."""
+    sent = set(json.loads(context.cursor)) if context.cursor else set()
+    now = time.time()
+    alerts, current = [], set()
+    queued_limit_s = queue_thresholds.max_queued_minutes * 60
+    for run in queued_runs(context.instance, now):
+        if run.queued_seconds <= queued_limit_s:
+            break  # the longest waiting come first
+        current.add(f"queued|{run.run_id}")
+        if f"queued|{run.run_id}" not in sent:
+            alerts.append(_queued_alert(run, queue_thresholds.max_queued_minutes))
+    for slot in slots_held_by_ended_runs(context.instance, now):
+        if slot.ended_seconds <= queue_thresholds.max_held_slot_minutes * 60:
+            continue
+        key = f"held|{slot.pool}|{slot.run_id}|{slot.step_key}"
+        current.add(key)
+        if key not in sent:
+            alerts.append(_held_slot_alert(slot))
+    if alerts and alert_channels.enabled:
+        alert_channels.send(alerts, context.log)
+    for alert in alerts:
+        context.log.warning(f"{alert.title}: {alert.details}")
+    cursor = json.dumps(sorted(current))  # a run that left the queue may alert again later
+    if not alerts:
+        return dg.SensorResult(skip_reason=dg.SkipReason("The queue is moving."), cursor=cursor)
+    return dg.SensorResult(cursor=cursor)
+
+
+def _queued_alert(run: QueuedRun, limit_minutes: float) -> Alert:
+    minutes = run.queued_seconds / 60
+    return Alert(
+        title=f"Run queued for {minutes:.0f} min: {run.job_name} ({run.run_id[:8]})",
+        details=f"Run {run.run_id} of {run.job_name} has waited in the queue for "
+        f"{minutes:.1f} minutes (limit {limit_minutes:g}). The runs in progress, a full pool or "
+        "a stopped daemon hold it back: see the queue and the pools in the UI.",
+        ui_path=f"/runs/{run.run_id}",
+    )
+
+
+def _held_slot_alert(slot: HeldSlot) -> Alert:
+    return Alert(
+        title=f"Pool {slot.pool} blocked by ended run {slot.run_id[:8]}",
+        details=f"Step {slot.step_key} of run {slot.run_id} ({slot.run_status} "
+        f"{slot.ended_seconds / 60:.1f} minutes ago) still claims a slot of pool '{slot.pool}', "
+        f"so every later {slot.pool} step waits behind it. The daemon's run monitoring frees "
+        "such slots 10 s after the run ended: check that dagster-daemon runs and that "
+        "run_monitoring is enabled in the instance's dagster.yaml. To free it now: the UI's "
+        f"Deployment > Concurrency > {slot.pool}, or the run's page.",
+        ui_path=f"/runs/{slot.run_id}",
     )
