@@ -5,7 +5,9 @@ The groups are discovered, not listed: ``dg.load_from_defs_folder`` imports ever
 define, so a module made by ``dg scaffold defs`` is loaded at once and a deleted group folder
 leaves nothing behind. Resources come from :mod:`dagster_project.deployment`
 (``DAGSTER_DEPLOYMENT`` picks them); the group-to-tier binding is in :mod:`dagster_project.tiers`,
-checked here so that an asset without a tier fails the load with the line to add.
+checked here so that an asset without a tier fails the load with the line to add. Every asset
+carries the hook that has a run retried when its step failed on the instance's own database
+(:mod:`dagster_project.instance.outage_retry`).
 """
 
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.deployment import build_resources
+from dagster_project.instance.outage_retry import with_outage_retry
 from dagster_project.tiers import check_tier_bindings
 
 
@@ -20,7 +23,7 @@ def load_groups() -> dg.Definitions:
     """Everything the modules under ``defs/`` define, once every asset is bound to its tier."""
     groups = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
     check_tier_bindings(groups.assets or [])
-    return groups
+    return with_outage_retry(groups)
 
 
 # In process: every step of a run shares one Python process. A new process per step re-imports

@@ -284,7 +284,9 @@ class NativeStack:
                 "reference_code_location",
             ],
             "webserver": [
-                str(bin_dir / "dagster-webserver"),
+                str(bin_dir / "python"),
+                "-m",
+                "dagster_project.instance.webserver",
                 "-w",
                 "workspace.yaml",
                 "-h",

@@ -85,6 +85,7 @@ def dagster_dev(
     environ: dict[str, str],
     overrides: dict | None = None,
     instance_file: Path = REPOSITORY_ROOT / "dagster.yaml",
+    dev_arguments: tuple[str, ...] = (),
 ) -> Iterator[DevServer]:
     """`dagster dev -m module` on a new instance in ``folder/home``, ready once the webserver
     answers and the daemons the tests need have sent a heartbeat."""
@@ -96,7 +97,7 @@ def dagster_dev(
     log = folder / "dagster-dev.log"
     port = free_port()
     command = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", module]
-    command += ["-h", "127.0.0.1", "-p", str(port)]
+    command += ["-h", "127.0.0.1", "-p", str(port), *dev_arguments]
     with open(log, "w") as output:
         process = subprocess.Popen(
             command,

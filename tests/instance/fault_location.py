@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.instance.outage_retry import with_outage_retry
 from dagster_project.servers import Server, talks_to
 
 GATE_TAG = "gate"
@@ -70,10 +71,13 @@ endless_job = dg.define_asset_job(
 
 # Every step in the run's own process, as in the project's definitions: killing that process
 # kills the step with it.
-defs = dg.Definitions(
-    assets=[warehouse_step, spark_step, stubborn_step, failing_step, endless_step],
-    jobs=[warehouse_job, spark_job, stubborn_job, failing_job, endless_job],
-    executor=dg.in_process_executor,
+# The hook of the project's definitions: a step failed on the instance's database is retried.
+defs = with_outage_retry(
+    dg.Definitions(
+        assets=[warehouse_step, spark_step, stubborn_step, failing_step, endless_step],
+        jobs=[warehouse_job, spark_job, stubborn_job, failing_job, endless_job],
+        executor=dg.in_process_executor,
+    )
 )
 
 
