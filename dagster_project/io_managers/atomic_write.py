@@ -9,17 +9,27 @@ destroys the previous value. Here the value is always serialized to a temporary 
   multipart upload, which the store publishes only when it completes. A killed upload never
   replaces the previous object.
 
-A process killed part-way leaves a hidden ``.<name>.*.partial`` file next to a local target; it is
-never read, and the retention job may delete it.
+A process killed part-way leaves its temporary file behind (a hidden ``.<name>.*.partial`` next
+to a local target, a ``stored-value-*`` folder in the temporary directory for an object store);
+it is never read. Each is named after its writer (:mod:`.temporary_files`), and the next successful
+write removes those of writers that no longer run: beside the same target, or all staging
+folders of this machine. The retention job removes the rest.
 """
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from upath import UPath
+
+from dagster_project.io_managers.temporary_files import (
+    abandoned_siblings,
+    abandoned_staging_folders,
+    remove,
+    staged_file,
+    staging_folder,
+)
 
 LOCAL_PROTOCOLS = ("", "file", "local")
 
@@ -46,12 +56,9 @@ def write_atomically(path: UPath, write: WriteToPath) -> None:
 
 def _write_local(target: Path, write: WriteToPath) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
-    )
-    os.close(descriptor)
+    temporary = staged_file(target.parent, target.name)
     try:
-        write(temporary)
+        write(str(temporary))
         _fsync_file(temporary)
         os.replace(temporary, target)
     except BaseException:
@@ -59,13 +66,15 @@ def _write_local(target: Path, write: WriteToPath) -> None:
             os.unlink(temporary)
         raise
     _fsync_file(target.parent)
+    remove(abandoned_siblings(target))
 
 
 def _write_remote(target: UPath, write: WriteToPath) -> None:
-    with tempfile.TemporaryDirectory(prefix="stored-value-") as folder:
+    with staging_folder() as folder:
         temporary = os.path.join(folder, target.name)
         write(temporary)
         target.fs.put_file(temporary, target.path)
+    remove(abandoned_staging_folders())
 
 
 def _fsync_file(path: str | Path) -> None:

@@ -5,18 +5,26 @@ Works on a local folder and on ``s3://`` alike (UPath). Only two kinds of file e
 - a partition file of a partitioned asset, older than its tier's retention, unless it is the
   asset's newest file or the partition of its latest materialization (the latest value of an
   asset is never deleted);
-- a ``.<name>.*.partial`` file that a killed write left behind, older than a grace period (a
-  younger one may belong to a write in progress).
+- what a killed write left behind: a ``.<name>.*.partial`` file at once when its writer ran on
+  this machine and no longer runs (:mod:`~dagster_project.io_managers.temporary_files`), otherwise
+  once older than a grace period (a younger one may belong to a write in progress); a staging
+  folder of an object-store write whose writer no longer runs; and a multipart upload to the
+  object store started more than the grace period ago and never completed, whose parts the store
+  keeps, unseen, until it is aborted.
 
 An unpartitioned asset has exactly one stored file, its latest value, so nothing of it expires.
 """
 
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from upath import UPath
 
+from dagster_project.io_managers.atomic_write import is_local, local_path
+from dagster_project.io_managers.temporary_files import abandoned_staging_folders, is_abandoned
 from dagster_project.tiers import Tier
 
 PARTIAL_SUFFIX = ".partial"
@@ -41,10 +49,23 @@ class StoredFile:
 
 @dataclass(frozen=True)
 class Expired:
-    """A file the policy removes, and why."""
+    """A file the policy removes, and why (``upload_id``: an unfinished multipart upload)."""
 
     file: StoredFile
     reason: str
+    upload_id: str | None = None
+
+
+def delete(item: Expired) -> None:
+    """Remove what ``item`` names: a file, a staging folder, or an unfinished upload's parts."""
+    path = item.file.path
+    if item.upload_id is not None:
+        bucket, _, key = path.path.partition("/")
+        path.fs.call_s3("abort_multipart_upload", Bucket=bucket, Key=key, UploadId=item.upload_id)
+    elif is_local(path) and local_path(path).is_dir():
+        shutil.rmtree(local_path(path), ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def stored_files(folder: UPath) -> list[StoredFile]:
@@ -94,12 +115,50 @@ def expired_partitions(
 
 
 def abandoned_partials(folder: UPath, grace: timedelta, now: datetime) -> list[Expired]:
-    """Temporary files of killed writes, older than ``grace``."""
-    return [
-        Expired(file, "abandoned temporary file of an interrupted write")
-        for file in stored_files(folder)
-        if _is_partial(file.path) and now - file.modified > grace
-    ]
+    """Temporary files of killed writes: at once when their writer no longer runs, else once
+    older than ``grace``."""
+    expired = []
+    for file in stored_files(folder):
+        if not _is_partial(file.path):
+            continue
+        if is_local(file.path) and is_abandoned(local_path(file.path)):
+            expired.append(Expired(file, "temporary file of a killed write (writer gone)"))
+        elif now - file.modified > grace:
+            expired.append(Expired(file, "abandoned temporary file of an interrupted write"))
+    return expired
+
+
+def abandoned_staging() -> list[Expired]:
+    """Staging folders of object-store writes whose writers no longer run."""
+    expired = []
+    for folder in abandoned_staging_folders():
+        path = UPath(str(folder))
+        file = StoredFile(path, _modified(path, folder.stat()), _size(folder))
+        expired.append(Expired(file, "staging folder of a killed upload (writer gone)"))
+    return expired
+
+
+def abandoned_uploads(folder: UPath, grace: timedelta, now: datetime) -> list[Expired]:
+    """Multipart uploads under ``folder`` (an ``s3://`` tier) started more than ``grace`` ago and
+    never completed (at most the store's first page of 1000)."""
+    if folder.protocol != "s3":
+        return []
+    bucket, _, prefix = folder.path.partition("/")
+    listing = folder.fs.call_s3("list_multipart_uploads", Bucket=bucket, Prefix=prefix)
+    expired = []
+    for upload in listing.get("Uploads", []):
+        started = upload["Initiated"]
+        if now - started > grace:
+            file = StoredFile(
+                UPath(f"s3://{bucket}/{upload['Key']}", **folder.storage_options), started, 0
+            )
+            reason = "multipart upload never completed (a killed write)"
+            expired.append(Expired(file, reason, upload["UploadId"]))
+    return expired
+
+
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 def _is_partial(path: UPath) -> bool:

@@ -44,15 +44,18 @@ class ComposeStack:
     def webserver_url(self) -> str:
         return f"http://127.0.0.1:{self.webserver_port}"
 
+    def command(self, env_file: Path | None = None) -> list[str]:
+        """``docker compose`` on this project (``env_file`` replaces its .env)."""
+        command = ["docker", "compose", "-p", self.project]
+        command += ["--env-file", str(env_file or self.env_file)]
+        return command + [argument for file in COMPOSE_FILES for argument in ("-f", str(file))]
+
     def compose(
         self, *arguments: str, env_file: Path | None = None, check: bool = True, **options
     ) -> subprocess.CompletedProcess:
-        """``docker compose`` on this project (``env_file`` replaces its .env for one call)."""
-        command = ["docker", "compose", "-p", self.project]
-        command += ["--env-file", str(env_file or self.env_file)]
-        command += [argument for file in COMPOSE_FILES for argument in ("-f", str(file))]
+        """Run ``docker compose`` on this project (``env_file`` replaces its .env for one call)."""
         completed = subprocess.run(
-            [*command, *arguments],
+            [*self.command(env_file), *arguments],
             cwd=REPOSITORY_ROOT,
             capture_output=True,
             text=True,
@@ -142,8 +145,21 @@ def docker_engine_environ():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def running_stack(project: str, env_file: Path) -> ComposeStack:
+    """A stack someone already brought up (``REFERENCE_COMPOSE_PROJECT`` and
+    ``REFERENCE_COMPOSE_ENV_FILE``), to run a test against it while working on that test: it is
+    neither built, nor brought up, nor taken down here."""
+    values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+    return ComposeStack(project, env_file, values)
+
+
 @pytest.fixture(scope="package")
 def compose_stack(docker_engine_environ):
+    if os.environ.get("REFERENCE_COMPOSE_PROJECT"):
+        yield running_stack(
+            os.environ["REFERENCE_COMPOSE_PROJECT"], Path(os.environ["REFERENCE_COMPOSE_ENV_FILE"])
+        )
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="compose-stack-"))
     env_file = folder / ".env"

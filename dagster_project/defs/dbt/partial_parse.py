@@ -15,12 +15,13 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
+
+from dagster_project.io_managers.temporary_files import abandoned_siblings, remove, staged_file
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 KEPT_PARSES_FOLDER = "partial_parses"
@@ -56,13 +57,14 @@ def keep_partial_parse(invocation_target: Path, kept: Path) -> None:
         return
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=kept.parent, suffix=".partial")
+        temporary = staged_file(kept.parent, kept.name)
     except OSError:
         return
-    os.close(descriptor)
     try:
         shutil.copyfile(parsed, temporary)
         os.replace(temporary, kept)
     except OSError:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        return
+    remove(abandoned_siblings(kept))

@@ -8,6 +8,9 @@ from dagster_project.monitoring.retention import (
     DEFAULT_RETENTION_DAYS,
     Expired,
     abandoned_partials,
+    abandoned_staging,
+    abandoned_uploads,
+    delete,
     expired_partitions,
 )
 from dagster_project.resources.tier_stores import TierStoresResource
@@ -19,7 +22,8 @@ class RetentionConfig(dg.Config):
     retention_days: dict[str, float] = DEFAULT_RETENTION_DAYS
     """Days a partition file of each tier is kept; tiers left out are not cleaned."""
     partial_grace_hours: float = 6.0
-    """Age after which a temporary file of an interrupted write is abandoned."""
+    """Age after which a temporary file or an unfinished upload whose writer cannot be checked
+    (another machine's) is abandoned; one whose writer no longer runs goes at once."""
 
 
 @dg.op(out=dg.Out(dg.Nothing))
@@ -45,14 +49,16 @@ def apply_retention(
                 expired.append((key.to_user_string(), item))
     grace = timedelta(hours=config.partial_grace_hours)
     for tier in DEFAULT_RETENTION_DAYS:
-        for item in abandoned_partials(tier_stores.tier_folder(tier), grace, now):
+        folder = tier_stores.tier_folder(tier)
+        for item in abandoned_partials(folder, grace, now) + abandoned_uploads(folder, grace, now):
             expired.append((f"{tier} tier", item))
+    expired += [("object-store writes", item) for item in abandoned_staging()]
 
     for owner, item in expired:
         verb = "would delete" if config.dry_run else "deleting"
         context.log.info(f"{owner}: {verb} {item.file.path} ({item.reason})")
         if not config.dry_run:
-            item.file.path.unlink()
+            delete(item)
     freed = sum(item.file.size_bytes for _, item in expired)
     context.log.info(
         f"{'Dry run: ' if config.dry_run else ''}{len(expired)} files, {freed / 2**20:.1f} MB "
