@@ -14,5 +14,33 @@ echo "+ ruff format --check ."
 ruff format --check .
 echo "+ mypy dagster_project"
 mypy dagster_project
-echo "+ pytest $*"
-exec python -m pytest "$@"
+if [ $# -gt 0 ]; then
+  echo "+ pytest $*"
+  exec python -m pytest "$@"
+fi
+
+# The whole suite in two pytest processes at once: the compose tests (a Docker build, then a
+# stack that the tests mostly wait on) beside everything else, so the waits of one overlap the
+# work of the other on two cores. Job control gives the background process its own process group
+# with the default signal handling (a plain `&` would start it with SIGINT ignored, and every
+# server it starts would inherit that).
+mkdir -p test-artifacts
+compose_log=test-artifacts/compose-tests.log
+set -m
+echo "+ pytest -m compose > $compose_log   (in the background)"
+python -m pytest -m compose -p no:cacheprovider > "$compose_log" 2>&1 &
+compose_pid=$!
+set +m
+trap 'kill -TERM -- "-$compose_pid" 2> /dev/null || true' EXIT
+echo "+ pytest -m 'not compose'"
+status=0
+python -m pytest -m "not compose" || status=$?
+compose_status=0
+wait "$compose_pid" || compose_status=$?
+trap - EXIT
+echo "+ cat $compose_log"
+cat "$compose_log"
+if [ "$status" -ne 0 ] || [ "$compose_status" -ne 0 ]; then
+  echo "error: pytest exited $status, the compose tests $compose_status" >&2
+  exit 1
+fi

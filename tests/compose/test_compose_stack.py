@@ -1,8 +1,8 @@
 """The users' `docker compose up`, for real: the images built from deploy/Dockerfile, every
 service healthy, the whole graph launched through the webserver's GraphQL API on its published
 127.0.0.1 port, the data where each tier puts it, the UI in a real browser, and the stack's
-behaviour across `down`/`up`, a restarted service, a `down` in the middle of a run and wrong
-credentials. The tests run in this order on one stack (conftest.py)."""
+behaviour across a `down` in the middle of a run and `up`, and wrong credentials. The tests run
+in this order on one stack (conftest.py); the faults of test_compose_stack_faults.py follow."""
 
 import secrets
 import time
@@ -13,6 +13,7 @@ import pytest
 from dagster_project.definitions import defs
 from dagster_project.launch_plan import Launch, launch_plan
 from dagster_project.tiers import GROUP_TIERS, Tier
+from tests.compose import faults
 from tests.compose.conftest import ARTIFACTS, write_env_file
 from tests.deploy import graphql_runs
 from tests.deploy.test_browser import screenshot_asset_catalog
@@ -104,35 +105,24 @@ def test_the_ui_shows_every_group_in_a_real_browser(compose_stack, launched):
     assert "Never materialized" not in text  # the UI reads the same PostgreSQL instance
 
 
-def test_runs_assets_and_data_survive_down_and_up(compose_stack, stack_state):
-    before = compose_stack.probe()
-
-    compose_stack.compose("down")
-    compose_stack.timings["up_again_s"] = compose_stack.up()
-
-    assert compose_stack.probe() == before
-
-
-def test_a_restarted_code_location_serves_new_runs(compose_stack):
-    compose_stack.compose("restart", "code-location")
-    compose_stack.up()  # waits until it is healthy again
-
-    run_id = graphql_runs.submit(compose_stack.webserver_port, SMALL_GROUP)
-
-    assert graphql_runs.wait_for(compose_stack.webserver_port, run_id) == "SUCCESS"
-
-
-def test_down_in_the_middle_of_a_run_records_it_as_failed(compose_stack):
+def test_down_in_the_middle_of_a_run_and_up_again_loses_nothing_and_fails_only_that_run(
+    compose_stack, stack_state
+):
     """tini forwards the stop signal to the run's process group: the run ends as FAILURE, and
-    does not hold a queue slot forever as a STARTED run would."""
+    does not hold a queue slot forever as a STARTED run would. Every earlier run, materialization,
+    stored object, warehouse row and Spark dataset is there after `up`."""
     port = compose_stack.webserver_port
+    before = compose_stack.probe()
     run_id = graphql_runs.submit(port, SPARK_GROUP)
     assert graphql_runs.wait_for(port, run_id, {"STARTED", *graphql_runs.TERMINAL}) == "STARTED"
 
     compose_stack.compose("down")
-    compose_stack.up()
+    compose_stack.timings["up_again_s"] = compose_stack.up()
 
     assert graphql_runs.wait_for(port, run_id, graphql_runs.TERMINAL, timeout_s=60) == "FAILURE"
+    after = compose_stack.probe()
+    faults.nothing_lost(before, after)
+    assert after["warehouse"] == before["warehouse"]
     next_run = graphql_runs.submit(port, SMALL_GROUP)
     assert graphql_runs.wait_for(port, next_run) == "SUCCESS"
 

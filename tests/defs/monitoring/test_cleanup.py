@@ -2,12 +2,14 @@
 
 import os
 import time
+from datetime import datetime, timedelta
 
 import dagster as dg
 import pytest
 
 from dagster_project.defs.iot import assets as iot
 from dagster_project.defs.marketing import assets as marketing
+from dagster_project.defs.monitoring import cleanup
 from dagster_project.defs.monitoring.cleanup import storage_cleanup_job
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.io_managers.time_series import TimeSeriesIOManager
@@ -195,3 +197,49 @@ def test_on_the_object_store_only_the_latest_partition_outlives_a_zero_retention
 
     assert keys() == [f"storage/small/campaign_data/{LATEST_PARTITION}"]
     assert report["files"] == 2 and report["bytes_freed"] > 0
+
+
+@pytest.mark.parametrize("days_later, removed", [(29, 0), (31, 2)])
+def test_on_the_object_store_the_default_retention_keeps_the_small_tier_30_days(
+    days_later,
+    removed,
+    small_scale_resources,
+    instance,
+    object_store_bucket,
+    object_store_endpoint,
+    monkeypatch,
+):
+    """The shipped defaults, applied to objects whose age the store alone records: the job is
+    run as if ``days_later`` days had passed since the three partitions were written."""
+    resources = {
+        **small_scale_resources,
+        "small_io_manager": small_tier(object_store_endpoint, object_store_bucket),
+    }
+    marketing_assets = dg.load_assets_from_modules([marketing])
+    for partition in ("2024-01-01", "2024-01-02", LATEST_PARTITION):
+        result = dg.materialize(
+            marketing_assets,
+            selection=["campaign_data"],
+            partition_key=partition,
+            resources=resources,
+            instance=instance,
+        )
+        assert result.success
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(days=days_later)
+
+    monkeypatch.setattr(cleanup, "datetime", Later)
+    stores = TierStoresResource(
+        base_url=f"s3://{object_store_bucket}/storage", endpoint_url=object_store_endpoint
+    )
+    report = run_cleanup_on(stores, instance, resources, marketing_assets, dry_run=False)
+
+    client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
+    listing = client.list_objects_v2(Bucket=object_store_bucket, Prefix="storage/small/")
+    keys = sorted(item["Key"] for item in listing.get("Contents", []))
+    assert report["files"] == removed
+    assert len(keys) == 3 - removed
+    assert f"storage/small/campaign_data/{LATEST_PARTITION}" in keys
