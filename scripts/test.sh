@@ -19,28 +19,29 @@ if [ $# -gt 0 ]; then
   exec python -m pytest "$@"
 fi
 
-# The whole suite in two pytest processes at once: the compose tests (a Docker build, then a
-# stack that the tests mostly wait on) beside everything else, so the waits of one overlap the
-# work of the other on two cores. Job control gives the background process its own process group
+# The whole suite in two pytest processes at once: the tests that need a Docker engine (the
+# compose tests: a Docker build, then a stack the tests mostly wait on; and the engine module's
+# own tests, which must not run beside them) beside everything else, so the waits of one overlap
+# the work of the other on two cores. Job control gives the background process its own process group
 # with the default signal handling (a plain `&` would start it with SIGINT ignored, and every
 # server it starts would inherit that).
 mkdir -p test-artifacts
-compose_log=test-artifacts/compose-tests.log
+docker_log=test-artifacts/docker-tests.log
 set -m
-echo "+ pytest -m compose > $compose_log   (in the background)"
-python -m pytest -m compose -p no:cacheprovider > "$compose_log" 2>&1 &
-compose_pid=$!
+echo "+ pytest -m docker > $docker_log   (in the background)"
+python -m pytest -m docker -p no:cacheprovider > "$docker_log" 2>&1 &
+docker_pid=$!
 set +m
-trap 'kill -TERM -- "-$compose_pid" 2> /dev/null || true' EXIT
-echo "+ pytest -m 'not compose'"
+trap 'kill -TERM -- "-$docker_pid" 2> /dev/null || true' EXIT
+echo "+ pytest -m 'not docker'"
 status=0
-python -m pytest -m "not compose" || status=$?
-compose_status=0
-wait "$compose_pid" || compose_status=$?
+python -m pytest -m "not docker" || status=$?
+docker_status=0
+wait "$docker_pid" || docker_status=$?
 trap - EXIT
-echo "+ cat $compose_log"
-cat "$compose_log"
-if [ "$status" -ne 0 ] || [ "$compose_status" -ne 0 ]; then
-  echo "error: pytest exited $status, the compose tests $compose_status" >&2
+echo "+ cat $docker_log"
+cat "$docker_log"
+if [ "$status" -ne 0 ] || [ "$docker_status" -ne 0 ]; then
+  echo "error: pytest exited $status, the Docker tests $docker_status" >&2
   exit 1
 fi

@@ -19,7 +19,7 @@ from tests.deploy import graphql_runs
 from tests.deploy.test_browser import screenshot_asset_catalog
 from tests.stack_layout import LAKE_DATASETS, WAREHOUSE_TABLES, assert_each_tier_in_its_own_place
 
-pytestmark = pytest.mark.compose
+pytestmark = [pytest.mark.compose, pytest.mark.docker]
 
 FILE_TIERS = {Tier.SMALL, Tier.MEDIUM, Tier.TIME_SERIES}
 ALL_ASSETS = {key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys}

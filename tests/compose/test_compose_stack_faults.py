@@ -16,7 +16,7 @@ from dagster_project.launch_plan import Launch
 from tests.compose import faults
 from tests.deploy import graphql_runs
 
-pytestmark = pytest.mark.compose
+pytestmark = [pytest.mark.compose, pytest.mark.docker]
 
 SPARK = Launch(groups=("spark",))
 WAREHOUSE = Launch(groups=("warehouse",))

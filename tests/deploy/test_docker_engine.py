@@ -16,6 +16,10 @@ import pytest
 
 from deploy import docker_engine
 
+# Its engines change the host's bridges and iptables: never beside the compose tests' engine
+# (scripts/test.sh runs the `docker` tests in one process, one after another).
+pytestmark = pytest.mark.docker
+
 
 @pytest.fixture
 def engine_folder():
