@@ -46,6 +46,17 @@ def wait_for(stack, run_id: str, statuses=graphql_runs.TERMINAL) -> str:
     return graphql_runs.wait_for(stack.webserver_port, run_id, statuses, RECOVERY_TIMEOUT_S)
 
 
+def submit_until_in_step(stack, launch: Launch, pool: str) -> str:
+    """Submit ``launch``; return its run id once one of its steps holds a slot of ``pool``."""
+    run = submit(stack, launch)
+    faults.poll(
+        lambda: run in faults.slot_holders(stack).get(pool, set()),
+        f"a step of {run} holding a slot of {pool}",
+        RECOVERY_TIMEOUT_S,
+    )
+    return run
+
+
 def succeeded_or_retried(stack, run_id: str) -> str:
     """SUCCESS if the run, or the retry run_retries launched for it, succeeded."""
     if wait_for(stack, run_id) == "SUCCESS":
@@ -135,23 +146,13 @@ def test_postgres_restarted_at_several_moments_ends_every_run_and_the_webserver_
     idle_s = restart_postgres(stack)
     faults.runs(stack)  # the first query after the restart: no stale connection error
 
-    in_step = submit(stack, WAREHOUSE)
-    faults.poll(
-        lambda: in_step in faults.slot_holders(stack).get("warehouse", set()),
-        "a warehouse step running",
-        RECOVERY_TIMEOUT_S,
-    )
+    in_step = submit_until_in_step(stack, WAREHOUSE, "warehouse")
     restart_postgres(stack)
     faults.runs(stack)
 
     in_writes = []
     for delay_s in (0, 3):  # two moments of the run, each inside an event write
-        run = submit(stack, WAREHOUSE)
-        faults.poll(
-            lambda run=run: run in faults.slot_holders(stack).get("warehouse", set()),
-            "a warehouse step running",
-            RECOVERY_TIMEOUT_S,
-        )
+        run = submit_until_in_step(stack, WAREHOUSE, "warehouse")
         time.sleep(delay_s)
         with faults.event_writes_held(stack):
             faults.poll(

@@ -8,7 +8,6 @@
 """
 
 import contextlib
-import os
 import secrets
 import shutil
 import tempfile
@@ -185,7 +184,7 @@ def test_the_webservers_pooled_connections_survive_a_restart(own_postgres):
 
 @pytest.mark.timeout(300)
 def test_a_restart_inside_an_event_write_fails_the_step_and_the_retry_succeeds(
-    own_postgres, tmp_path
+    own_postgres, tmp_path, monkeypatch
 ):
     database = f"dagster_{secrets.token_hex(4)}"
     own_postgres.create_database(database)
@@ -208,43 +207,36 @@ def test_a_restart_inside_an_event_write_fails_the_step_and_the_retry_succeeds(
             "config": {"base_dir": str(tmp_path / "logs")},
         }
     }
-    saved = {name: os.environ.get(name) for name in environ}
-    os.environ.update(environ)  # the instance this test reads is the stack's, from the same file
-    try:
-        with dagster_dev(
-            tmp_path / "dev",
-            FAULT_LOCATION,
-            environ,
-            overrides,
-            REPOSITORY_ROOT / "deploy" / "dagster.stack.yaml",
-        ) as dev:
-            gate = Gate(gates)
-            run_id = dev.submit("warehouse_job", gate.tags)
-            with dev.instance() as instance:
-                poll(lambda: run_id in slot_holders(instance, "warehouse"), "the step running")
-            with event_writes_held(own_postgres, database):
-                gate.open()  # the step returns; recording its output waits on the lock
-                poll(lambda: an_event_write_waits(own_postgres, database), "the write waiting")
-                restart(own_postgres)
+    for name, value in environ.items():  # the instance this test reads: the same file's
+        monkeypatch.setenv(name, value)
+    with dagster_dev(
+        tmp_path / "dev",
+        FAULT_LOCATION,
+        environ,
+        overrides,
+        REPOSITORY_ROOT / "deploy" / "dagster.stack.yaml",
+    ) as dev:
+        gate = Gate(gates)
+        run_id = dev.submit("warehouse_job", gate.tags)
+        with dev.instance() as instance:
+            poll(lambda: run_id in slot_holders(instance, "warehouse"), "the step running")
+        with event_writes_held(own_postgres, database):
+            gate.open()  # the step returns; recording its output waits on the lock
+            poll(lambda: an_event_write_waits(own_postgres, database), "the write waiting")
+            restart(own_postgres)
 
-            # read from the instance: this webserver is plain dagster-webserver, whose pools
-            # fail once after a restart (the stack runs dagster_project.instance.webserver)
-            with dev.instance() as instance:
-                run = poll(lambda: ended(instance, run_id), "the run ended")
-                (retry,) = poll(
-                    lambda: instance.get_runs(
-                        filters=dg.RunsFilter(tags={"dagster/parent_run_id": run_id})
-                    ),
-                    "the retry",
-                )
-                retried = poll(lambda: ended(instance, retry.run_id), "the retry ended", 120)
-                messages = [record.message for record in instance.all_logs(run_id)]
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        # read from the instance: this webserver is plain dagster-webserver, whose pools
+        # fail once after a restart (the stack runs dagster_project.instance.webserver)
+        with dev.instance() as instance:
+            run = poll(lambda: ended(instance, run_id), "the run ended")
+            (retry,) = poll(
+                lambda: instance.get_runs(
+                    filters=dg.RunsFilter(tags={"dagster/parent_run_id": run_id})
+                ),
+                "the retry",
+            )
+            retried = poll(lambda: ended(instance, retry.run_id), "the retry ended", 120)
+            messages = [record.message for record in instance.all_logs(run_id)]
 
     assert run.status == dg.DagsterRunStatus.FAILURE
     assert retried.status == dg.DagsterRunStatus.SUCCESS

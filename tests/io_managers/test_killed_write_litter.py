@@ -23,7 +23,7 @@ from tests.io_managers import killed_writer
 from tests.io_managers.managers import make_manager
 from tests.io_managers.stored_values import load, store
 from tests.io_managers.test_tier_contract import assert_same, sample_value
-from tests.io_managers.test_tier_contract_s3 import s3_manager, wait_for_upload
+from tests.io_managers.test_tier_contract_s3 import kill_mid_upload, s3_manager
 
 TIER = "medium"
 
@@ -125,12 +125,7 @@ def test_a_killed_upload_leaves_no_staging_folder_and_its_parts_are_aborted(
     writer = killed_writer.start(
         "small", f"{base}/small", object_store_endpoint, temporary_folder=staging
     )
-    try:
-        wait_for_upload(client, object_store_bucket, writer)
-        writer.send_signal(signal.SIGKILL)
-        writer.wait(timeout=30)
-    finally:
-        writer.kill()
+    kill_mid_upload(client, object_store_bucket, writer)
     left = list(staging.iterdir())
     uploads = client.list_multipart_uploads(Bucket=object_store_bucket, Prefix=prefix)["Uploads"]
     assert len(left) == 1 and len(uploads) == 1, (left, uploads)

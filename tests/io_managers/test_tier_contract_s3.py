@@ -138,6 +138,16 @@ def test_a_refused_bucket_check_lets_the_write_give_the_stores_answer(
     )
 
 
+def kill_mid_upload(client, bucket: str, writer: subprocess.Popen) -> None:
+    """SIGKILL ``writer`` once its multipart upload has started."""
+    try:
+        wait_for_upload(client, bucket, writer)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+    finally:
+        writer.kill()
+
+
 def wait_for_upload(client, bucket: str, writer: subprocess.Popen, timeout_s: float = 180) -> None:
     """Poll until the store holds an unfinished multipart upload: the writer is mid-upload."""
     deadline = time.monotonic() + timeout_s
@@ -173,11 +183,8 @@ def test_a_write_killed_during_its_upload_keeps_the_previous_object(
         temporary_folder=staging,
     )
     try:
-        wait_for_upload(client, object_store_bucket, writer)
-        writer.send_signal(signal.SIGKILL)
-        writer.wait(timeout=30)
+        kill_mid_upload(client, object_store_bucket, writer)
     finally:
-        writer.kill()
         shutil.rmtree(staging)
 
     assert writer.returncode == -signal.SIGKILL, "the writer finished before it was killed"

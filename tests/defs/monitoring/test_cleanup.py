@@ -159,14 +159,8 @@ def test_the_time_series_tier_keeps_30_days_of_hours(tmp_path, small_scale_resou
     assert report["bytes_freed"] == 2048
 
 
-def test_on_the_object_store_only_the_latest_partition_outlives_a_zero_retention(
-    small_scale_resources, instance, object_store_bucket, object_store_endpoint
-):
-    # The stack's small tier (dagster-aws's S3 layout) on the real S3 server.
-    resources = {
-        **small_scale_resources,
-        "small_io_manager": small_tier(object_store_endpoint, object_store_bucket),
-    }
+def materialize_three_partitions(resources, instance) -> list:
+    """campaign_data's partitions 2024-01-01, 2024-01-02 and the latest, on ``resources``."""
     marketing_assets = dg.load_assets_from_modules([marketing])
     for partition in ("2024-01-01", "2024-01-02", LATEST_PARTITION):
         result = dg.materialize(
@@ -177,6 +171,18 @@ def test_on_the_object_store_only_the_latest_partition_outlives_a_zero_retention
             instance=instance,
         )
         assert result.success
+    return marketing_assets
+
+
+def test_on_the_object_store_only_the_latest_partition_outlives_a_zero_retention(
+    small_scale_resources, instance, object_store_bucket, object_store_endpoint
+):
+    # The stack's small tier (dagster-aws's S3 layout) on the real S3 server.
+    resources = {
+        **small_scale_resources,
+        "small_io_manager": small_tier(object_store_endpoint, object_store_bucket),
+    }
+    marketing_assets = materialize_three_partitions(resources, instance)
     client = object_store.s3_client(object_store_endpoint, *OBJECT_STORE_KEYS)
 
     def keys() -> list[str]:
@@ -215,16 +221,7 @@ def test_on_the_object_store_the_default_retention_keeps_the_small_tier_30_days(
         **small_scale_resources,
         "small_io_manager": small_tier(object_store_endpoint, object_store_bucket),
     }
-    marketing_assets = dg.load_assets_from_modules([marketing])
-    for partition in ("2024-01-01", "2024-01-02", LATEST_PARTITION):
-        result = dg.materialize(
-            marketing_assets,
-            selection=["campaign_data"],
-            partition_key=partition,
-            resources=resources,
-            instance=instance,
-        )
-        assert result.success
+    marketing_assets = materialize_three_partitions(resources, instance)
 
     class Later(datetime):
         @classmethod
