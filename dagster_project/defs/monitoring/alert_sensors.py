@@ -134,13 +134,19 @@ def queue_alert_sensor(
     return dg.SensorResult(cursor=cursor)
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
 def _queued_alert(run: QueuedRun, limit_minutes: float) -> Alert:
-    minutes = run.queued_seconds / 60
+    waited = _duration(run.queued_seconds)
     return Alert(
-        title=f"Run queued for {minutes:.0f} min: {run.job_name} ({run.run_id[:8]})",
-        details=f"Run {run.run_id} of {run.job_name} has waited in the queue for "
-        f"{minutes:.1f} minutes (limit {limit_minutes:g}). The runs in progress, a full pool or "
-        "a stopped daemon hold it back: see the queue and the pools in the UI.",
+        title=f"Run queued for {waited}: {run.job_name} ({run.run_id[:8]})",
+        details=f"Run {run.run_id} of {run.job_name} has waited in the queue for {waited} "
+        f"(limit {_duration(limit_minutes * 60)}). The runs in progress, a full pool or a "
+        "stopped daemon hold it back: see the queue and the pools in the UI.",
         ui_path=f"/runs/{run.run_id}",
     )
 
@@ -149,7 +155,7 @@ def _held_slot_alert(slot: HeldSlot) -> Alert:
     return Alert(
         title=f"Pool {slot.pool} blocked by ended run {slot.run_id[:8]}",
         details=f"Step {slot.step_key} of run {slot.run_id} ({slot.run_status} "
-        f"{slot.ended_seconds / 60:.1f} minutes ago) still claims a slot of pool '{slot.pool}', "
+        f"{_duration(slot.ended_seconds)} ago) still claims a slot of pool '{slot.pool}', "
         f"so every later {slot.pool} step waits behind it. The daemon's run monitoring frees "
         "such slots 10 s after the run ended: check that dagster-daemon runs and that "
         "run_monitoring is enabled in the instance's dagster.yaml. To free it now: the UI's "
