@@ -130,3 +130,55 @@ def test_a_frame_breaking_one_column_fails_the_check_naming_that_column(asset):
     assert failed.metadata["first_failures"].value.startswith(f"{column}: ")
     assert repr(bad_value) in failed.metadata["first_failures"].value
     assert schema_check_spec(asset, schema).blocking
+
+
+def test_every_contract_of_the_code_location_is_one_blocking_check_of_its_source():
+    from dagster_project.definitions import defs
+
+    checks = {
+        key.asset_key.to_user_string(): spec
+        for key, spec in (
+            (spec.key, spec)
+            for assets_def in defs.resolve_asset_graph().assets_defs
+            for spec in assets_def.check_specs
+        )
+        if key.name == "schema"
+    }
+
+    assert sorted(checks) == sorted(CONTRACTS)
+    assert {asset: spec.blocking for asset, spec in checks.items()} == dict.fromkeys(
+        CONTRACTS, True
+    )
+
+
+def test_hourly_readings_that_break_their_contract_stop_the_anomaly_detection(
+    tmp_path, instance, monkeypatch
+):
+    from dagster_project.defs.iot import assets as iot
+    from dagster_project.io_managers.time_series import TimeSeriesIOManager
+
+    def readings_with_impossible_humidity(rng, n_sensors, hour_start):
+        readings = generate_sensor_readings(rng, n_sensors, hour_start)
+        readings.loc[readings.index[0], "humidity"] = 101.0
+        return readings
+
+    monkeypatch.setattr(iot, "generate_sensor_readings", readings_with_impossible_humidity)
+
+    result = dg.materialize(
+        [iot.sensor_data, iot.sensor_anomalies],
+        partition_key="2024-01-01-05:00",
+        resources={
+            "time_series_io_manager": TimeSeriesIOManager(base_path=str(tmp_path)),
+            "synthetic_data": SyntheticDataResource(scale=0.01),
+        },
+        instance=instance,
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert (evaluation.check_name, evaluation.passed) == ("schema", False)
+    assert "humidity" in evaluation.metadata["first_failures"].value
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert materialized == {dg.AssetKey("sensor_data")}  # stored for inspection, nothing after
+    assert "sensor_anomalies" not in {event.step_key for event in result.get_step_success_events()}
