@@ -19,6 +19,7 @@ import boto3
 from dagster_aws.s3.compute_log_manager import S3ComputeLogManager
 
 from dagster_project import settings
+from dagster_project.dagster_internals import COMPUTE_LOG_CLIENT_ATTRIBUTE
 
 
 class TimedS3ComputeLogManager(S3ComputeLogManager):
@@ -39,10 +40,11 @@ class TimedS3ComputeLogManager(S3ComputeLogManager):
             endpoint_url=endpoint_url,
             **kwargs,
         )
-        self._s3_session = boto3.client(
+        client = boto3.client(
             "s3",
             use_ssl=use_ssl,
             verify=verify_cert_path if verify else False,
             endpoint_url=endpoint_url,
             config=settings.client_timeouts().botocore_config(),
         )
+        setattr(self, COMPUTE_LOG_CLIENT_ATTRIBUTE, client)

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 import dagster as dg
 from sqlalchemy.exc import DBAPIError
 
+from dagster_project.dagster_internals import STORAGE_MODULE_PREFIXES
+
 RETRY_ON_STEP_FAILURE_TAG = "dagster/retry_on_asset_or_op_failure"
-# Where Dagster's instance storage runs: its SQL storages and the PostgreSQL ones.
-STORAGE_MODULES = ("dagster._core.storage.", "dagster_postgres.")
 LOST_CONNECTION_ERRORS = ("DagsterPostgresException",)
 
 
@@ -45,7 +45,7 @@ def lost_instance_database(error: BaseException | None) -> bool:
             type(link).__name__ in LOST_CONNECTION_ERRORS
         )
         if lost and any(
-            frame.f_globals.get("__name__", "").startswith(STORAGE_MODULES)
+            frame.f_globals.get("__name__", "").startswith(STORAGE_MODULE_PREFIXES)
             for frame, _ in traceback.walk_tb(link.__traceback__)
         ):
             return True

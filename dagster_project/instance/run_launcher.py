@@ -15,26 +15,30 @@ has a live process for that run:
 """
 
 import json
+from typing import Any
 
 import dagster as dg
-from dagster._core.launcher import DefaultRunLauncher
-from dagster._core.launcher.base import CheckRunHealthResult, WorkerStatus
-from dagster._core.storage.tags import GRPC_INFO_TAG
-from dagster._grpc.client import DagsterGrpcClient
-from dagster._grpc.types import CanCancelExecutionRequest, CanCancelExecutionResult
-from dagster._serdes import deserialize_value
+
+from dagster_project.dagster_internals import (
+    GRPC_INFO_TAG,
+    CanCancelExecutionRequest,
+    CanCancelExecutionResult,
+    CheckRunHealthResult,
+    DagsterGrpcClient,
+    WorkerStatus,
+)
 
 HEALTH_CHECK_TIMEOUT_S = 10
 
 
-class MonitoredRunLauncher(DefaultRunLauncher):
+class MonitoredRunLauncher(dg.DefaultRunLauncher):
     """``DefaultRunLauncher`` whose runs the daemon's run monitoring can check."""
 
     @property
     def supports_check_run_worker_health(self) -> bool:
         return True
 
-    def check_run_worker_health(self, run: dg.DagsterRun) -> CheckRunHealthResult:
+    def check_run_worker_health(self, run: dg.DagsterRun) -> Any:
         client = _code_server_of(run)
         if client is None:
             return CheckRunHealthResult(WorkerStatus.UNKNOWN, "the run has no code server tag")
@@ -48,7 +52,7 @@ class MonitoredRunLauncher(DefaultRunLauncher):
                 f"code server {client.host}:{client.port} did not answer ({error}); asking again",
                 transient=True,
             )
-        if deserialize_value(answer, CanCancelExecutionResult).can_cancel:
+        if dg.deserialize_value(answer, CanCancelExecutionResult).can_cancel:
             return CheckRunHealthResult(WorkerStatus.RUNNING)
         return CheckRunHealthResult(
             WorkerStatus.FAILED,
@@ -57,7 +61,7 @@ class MonitoredRunLauncher(DefaultRunLauncher):
         )
 
 
-def _code_server_of(run: dg.DagsterRun) -> DagsterGrpcClient | None:
+def _code_server_of(run: dg.DagsterRun) -> Any:
     """A client of the code server the run was launched on (from the tag the launch wrote)."""
     if GRPC_INFO_TAG not in run.tags:
         return None

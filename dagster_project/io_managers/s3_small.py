@@ -22,9 +22,9 @@ from typing import Any
 
 import dagster as dg
 from botocore.exceptions import BotoCoreError, ClientError
-from dagster._utils.cached_method import cached_method
 from dagster_aws.s3 import S3PickleIOManager
 from dagster_aws.s3.io_manager import PickledObjectS3IOManager
+from pydantic import PrivateAttr
 from upath import UPath
 
 from dagster_project.io_managers.digest import verified_payload, with_digest
@@ -37,7 +37,7 @@ from dagster_project.io_managers.errors import (
     serialization_errors_named,
 )
 from dagster_project.io_managers.small import PickleIOManager
-from dagster_project.io_managers.tier_io_manager import partition_of
+from dagster_project.io_managers.tier_io_manager import partition_of, stored_paths
 from dagster_project.monitoring.step_meter import output_performance_metadata
 
 STORE_ERRORS = (ClientError, BotoCoreError)
@@ -46,11 +46,22 @@ STORE_ERRORS = (ClientError, BotoCoreError)
 class DigestPickledObjectS3IOManager(PickledObjectS3IOManager):
     """dagster-aws's S3 pickle layout, each object carrying the digest of its pickle."""
 
+    def __init__(self, s3_bucket: str, s3_session: Any, s3_prefix: str | None = None):
+        super().__init__(s3_bucket, s3_session, s3_prefix)
+        # the keys' common prefix, as dagster-aws's manager lays them out
+        self.prefix = UPath(s3_prefix) if s3_prefix else UPath(".")
+
+    def uri(self, path: UPath) -> str:
+        return f"s3://{self.bucket}/{path.as_posix()}"
+
+    def partition(self, context: dg.InputContext | dg.OutputContext, path: UPath) -> str | None:
+        return partition_of(self, self.prefix, context, path)
+
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
         with serialization_errors_named(
-            lambda: describe_asset(context.asset_key, partition_of(self, context, path)),
+            lambda: describe_asset(context.asset_key, self.partition(context, path)),
             PickleIOManager.tier,
-            self._uri_for_path(path),
+            self.uri(path),
             PickleIOManager.unwritable_hint,
         ):
             pickled = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
@@ -58,11 +69,11 @@ class DigestPickledObjectS3IOManager(PickledObjectS3IOManager):
         self.s3.put_object(Bucket=self.bucket, Key=path.as_posix(), Body=body)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
-        partition = partition_of(self, context, path)
+        partition = self.partition(context, path)
         try:
             data = self.s3.get_object(Bucket=self.bucket, Key=path.as_posix())["Body"].read()
         except self.s3.exceptions.NoSuchKey as error:
-            uri = self._uri_for_path(path)
+            uri = self.uri(path)
             raise MissingStoredValueError(context.asset_key, partition, uri) from error
         try:
             return pickle.loads(verified_payload(data))
@@ -70,16 +81,13 @@ class DigestPickledObjectS3IOManager(PickledObjectS3IOManager):
             raise CorruptStoredValueError(
                 context.asset_key,
                 partition,
-                self._uri_for_path(path),
+                self.uri(path),
                 f"{type(error).__name__}: {error}",
             ) from error
 
     def stored_bytes(self, context: dg.OutputContext) -> int:
         """Size of the objects just written, from the store itself (one HEAD per object)."""
-        if context.has_asset_partitions:
-            paths = list(self._get_paths_for_partitions(context).values())
-        else:
-            paths = [self._get_path(context)]
+        paths = stored_paths(self, self.prefix, context).values()
         return sum(
             self.s3.head_object(Bucket=self.bucket, Key=path.as_posix())["ContentLength"]
             for path in paths
@@ -89,13 +97,17 @@ class DigestPickledObjectS3IOManager(PickledObjectS3IOManager):
 class StackS3PickleIOManager(S3PickleIOManager):
     """``S3PickleIOManager`` with digests, metadata and errors that say which store failed."""
 
-    @cached_method
+    _inner: DigestPickledObjectS3IOManager | None = PrivateAttr(default=None)
+
     def inner_io_manager(self) -> DigestPickledObjectS3IOManager:
-        return DigestPickledObjectS3IOManager(
-            s3_bucket=self.s3_bucket,
-            s3_session=self.s3_resource.get_client(),
-            s3_prefix=self.s3_prefix,
-        )
+        """Built once (building it lists the bucket), then reused."""
+        if self._inner is None:
+            self._inner = DigestPickledObjectS3IOManager(
+                s3_bucket=self.s3_bucket,
+                s3_session=self.s3_resource.get_client(),
+                s3_prefix=self.s3_prefix,
+            )
+        return self._inner
 
     def unavailable(self, error: Exception) -> StorageUnavailableError:
         """The same error as every other tier's when its store fails (naming endpoint, bucket)."""

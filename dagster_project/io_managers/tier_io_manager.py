@@ -105,7 +105,8 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
 
     @property
     def _base_path(self) -> UPath:  # type: ignore[override]  # UPathIOManager sets it in __init__
-        # UPathIOManager reads this attribute; it is derived from config, never stored.
+        # UPathIOManager reads this attribute (dagster_internals.UPATH_BASE_ATTRIBUTE says why it
+        # is overridden); it is derived from config, never stored.
         return self.base_upath
 
     @contextlib.contextmanager
@@ -199,7 +200,7 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
             file = path.open("rb")
         except FileNotFoundError as error:
             raise MissingStoredValueError(
-                context.asset_key, partition_of(self, context, path), str(path)
+                context.asset_key, partition_of(self, self.base_upath, context, path), str(path)
             ) from error
         except OSError as error:
             raise StorageUnavailableError(str(path), self.endpoint_url, error) from error
@@ -234,14 +235,14 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
 
     def describe(self, context: dg.InputContext | dg.OutputContext, path: UPath) -> str:
         """The asset, and the partition whose file is ``path``, for messages."""
-        return describe_asset(context.asset_key, partition_of(self, context, path))
+        return describe_asset(context.asset_key, partition_of(self, self.base_upath, context, path))
 
     def _corrupt(
         self, context: dg.InputContext, path: UPath, error: Exception
     ) -> CorruptStoredValueError:
         return CorruptStoredValueError(
             context.asset_key,
-            partition_of(self, context, path),
+            partition_of(self, self.base_upath, context, path),
             str(path),
             f"{type(error).__name__}: {error}",
         )
@@ -252,19 +253,41 @@ class TierIOManager(dg.ConfigurableIOManager, dg.UPathIOManager):
             super().make_directory(path)
 
     def output_path(self, context: dg.OutputContext) -> UPath:
-        """Where this output (and partition) is stored."""
-        if context.has_asset_partitions:
-            return next(iter(self._get_paths_for_partitions(context).values()))
-        return self._get_path(context)
+        """Where this output (its first partition, for a range) is stored."""
+        return next(iter(stored_paths(self, self.base_upath, context).values()))
+
+
+def stored_paths(
+    manager: dg.UPathIOManager, base: UPath, context: dg.InputContext | dg.OutputContext
+) -> dict[str | None, UPath]:
+    """Where ``manager`` keeps each partition of the context's asset (``None``: an unpartitioned
+    value), from ``UPathIOManager``'s public path methods: ``base``, then the asset's relative
+    path, then ``get_path_for_partition``, then the extension."""
+    asset_path = base.joinpath(*manager.get_asset_relative_path(context).parts)
+    keys: list[str | None] = (
+        list(context.asset_partition_keys) if context.has_asset_partitions else [None]
+    )
+    paths = {}
+    for key in keys:
+        path = (
+            asset_path if key is None else manager.get_path_for_partition(context, asset_path, key)
+        )
+        paths[key] = (
+            path.with_suffix(path.suffix + manager.extension) if manager.extension else path
+        )
+    return paths
 
 
 def partition_of(
-    manager: dg.UPathIOManager, context: dg.InputContext | dg.OutputContext, path: UPath
+    manager: dg.UPathIOManager,
+    base: UPath,
+    context: dg.InputContext | dg.OutputContext,
+    path: UPath,
 ) -> str | None:
     """The partition key whose file is ``path`` (for error messages), or None."""
     if not (context.has_asset_key and context.has_asset_partitions):
         return None
-    for partition_key, partition_path in manager._get_paths_for_partitions(context).items():
+    for partition_key, partition_path in stored_paths(manager, base, context).items():
         if str(partition_path) == str(path):
             return partition_key
     return None

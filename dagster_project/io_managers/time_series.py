@@ -10,12 +10,12 @@ reading hourly data) gets one DataFrame sorted by time, unless its input is anno
 ``dict``, in which case it gets ``{partition_key: DataFrame}``.
 """
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_origin
 
 import dagster as dg
 import pandas as pd
-from dagster._core.storage.upath_io_manager import is_dict_type
 from pydantic import Field
 
 from dagster_project.io_managers.errors import (
@@ -81,7 +81,9 @@ class TimeSeriesIOManager(ParquetIOManager):
 
     def load_partitions(self, context: dg.InputContext) -> Any:
         loaded = super().load_partitions(context)
-        if len(context.asset_partition_keys) == 1 or is_dict_type(context.dagster_type.typing_type):
+        if len(context.asset_partition_keys) == 1 or _is_dict_type(
+            context.dagster_type.typing_type
+        ):
             return loaded
         frames = sorted(
             (frame for frame in loaded.values() if len(frame)),
@@ -116,3 +118,9 @@ def _comparable(moment: datetime, timestamps: pd.Series) -> pd.Timestamp:
     if getattr(timestamps.dt, "tz", None) is None:
         return bound.tz_convert(UTC).tz_localize(None)
     return bound.tz_convert(timestamps.dt.tz)
+
+
+def _is_dict_type(annotation: Any) -> bool:
+    """Whether an input is annotated as a mapping of partitions (``dict[str, DataFrame]``), for
+    which ``UPathIOManager`` hands over each partition's frame on its own."""
+    return annotation is dict or get_origin(annotation) in (dict, Mapping)

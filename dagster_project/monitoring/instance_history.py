@@ -18,7 +18,8 @@ from typing import NamedTuple
 
 import dagster as dg
 import pandas as pd
-from dagster._check import CheckError
+
+from dagster_project.dagster_internals import CheckError
 
 METADATA_COLUMNS = {
     "compute_seconds": "compute_seconds",

@@ -1,9 +1,10 @@
 """The Spark resource: one SparkSession per run, owned and stopped by the resource.
 
-Built on dagster-pyspark's ``PySparkResource``, which starts a session for the run but never stops
-it. Here the session is created when a run that needs Spark starts (once per run with the
-in-process executor), shared by every Spark step of that run, and stopped at teardown. Assets
-never stop it.
+dagster-pyspark's ``PySparkResource`` starts a session for the run but never stops it. Here the
+session is created when a run that needs Spark starts (once per run with the in-process
+executor), shared by every Spark step of that run, and stopped at teardown. Assets never stop
+it. The resource keeps the session itself (``spark_session``), so it relies on no private member
+of dagster-pyspark.
 
 Before starting, a ``spark://`` master is checked with a plain TCP connection, and after starting
 the resource waits (bounded) for an executor: an unreachable master or a cluster without workers
@@ -31,8 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-from dagster_pyspark import PySparkResource
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.io_managers.bucket import require_bucket
@@ -46,8 +46,10 @@ class SparkUnavailableError(ConnectionError):
     """The Spark master cannot be reached, or it has no worker to run the job."""
 
 
-class SparkResource(PySparkResource):
+class SparkResource(dg.ConfigurableResource):
     """A SparkSession for the run, configured for this deployment's master and lake."""
+
+    _session: Any = PrivateAttr(default=None)
 
     spark_config: dict[str, Any] = Field(
         default_factory=dict, description="Extra Spark properties, applied after all others."
@@ -141,8 +143,7 @@ class SparkResource(PySparkResource):
                 "SPARK_MASTER_URL, the master's log and the Spark properties."
             ) from error
         session.sparkContext.setLogLevel("WARN")
-        # dagster-pyspark declares _spark_session = PrivateAttr(default=None), typed as None.
-        self._spark_session = session  # type: ignore[assignment]
+        self._session = session
         if self.master.startswith("spark://"):
             try:
                 self._wait_for_an_executor(session)
@@ -150,13 +151,27 @@ class SparkResource(PySparkResource):
                 # Teardown does not run after a failed setup: stop the application here, or the
                 # next session of this process would be this one, still waiting for executors.
                 session.stop()
-                self._spark_session = None
+                self._session = None
                 raise
 
+    @property
+    def spark_session(self) -> Any:
+        """The run's session (a ``pyspark.sql.SparkSession``), started when the run began."""
+        if self._session is None:
+            raise dg.DagsterInvariantViolationError(
+                "The Spark resource has no session: it starts one when a run that needs Spark "
+                "starts; use it from an asset that takes the `spark` resource."
+            )
+        return self._session
+
+    @property
+    def spark_context(self) -> Any:
+        return self.spark_session.sparkContext
+
     def teardown_after_execution(self, context) -> None:
-        if self._spark_session is not None:
-            self._spark_session.stop()
-            self._spark_session = None
+        if self._session is not None:
+            self._session.stop()
+            self._session = None
 
     @contextlib.contextmanager
     def stopped_application_fails_step(self, asset: str) -> Iterator[None]:
@@ -171,7 +186,7 @@ class SparkResource(PySparkResource):
             yield
         except Exception as error:
             reason = _java_reason(error)
-            session = self._spark_session
+            session = self._session
             if session is None or (REMOVED_BY_MASTER not in reason and not _stopped(session)):
                 raise
             raise dg.Failure(
