@@ -2,11 +2,10 @@
 no public name serves. An upgrade that moves one fails when the definitions load, with a message
 naming it, where it was, and who uses it; ``tests/test_dagster_internals.py`` checks them all.
 
-- The run launcher's health check (``instance/run_launcher.py``): run monitoring asks a launcher
-  for a ``CheckRunHealthResult`` with a ``WorkerStatus``, and the only way to ask the code server a
-  run was launched on whether that run's process lives is its gRPC client (``DagsterGrpcClient``,
-  ``CanCancelExecutionRequest`` / ``CanCancelExecutionResult``), found through the run's
-  ``GRPC_INFO_TAG``. Dagster exports ``DefaultRunLauncher``, but none of these.
+- The run launcher's health check (``instance/run_launcher.py``, ``instance/code_server.py``): run
+  monitoring asks a launcher for a ``CheckRunHealthResult`` with a ``WorkerStatus``, and which code
+  server a run was launched on is only recorded in the run's ``GRPC_INFO_TAG``. Dagster exports
+  ``DefaultRunLauncher``, but none of these.
 - ``CheckError`` (``monitoring/instance_history.py``): a step's context raises it from
   ``repository_def`` when the run has no code location (``dg.materialize`` in a test), and offers
   no public way to ask first.
@@ -31,9 +30,6 @@ INTERNAL_NAMES = {
     "CheckRunHealthResult": ("dagster._core.launcher.base", "instance/run_launcher.py"),
     "WorkerStatus": ("dagster._core.launcher.base", "instance/run_launcher.py"),
     "GRPC_INFO_TAG": ("dagster._core.storage.tags", "instance/run_launcher.py"),
-    "DagsterGrpcClient": ("dagster._grpc.client", "instance/run_launcher.py"),
-    "CanCancelExecutionRequest": ("dagster._grpc.types", "instance/run_launcher.py"),
-    "CanCancelExecutionResult": ("dagster._grpc.types", "instance/run_launcher.py"),
     "CheckError": ("dagster_shared.check", "monitoring/instance_history.py"),
 }
 COMPUTE_LOG_CLIENT_ATTRIBUTE = "_s3_session"
@@ -61,7 +57,4 @@ def internal(name: str) -> Any:
 CheckRunHealthResult = internal("CheckRunHealthResult")
 WorkerStatus = internal("WorkerStatus")
 GRPC_INFO_TAG = internal("GRPC_INFO_TAG")
-DagsterGrpcClient = internal("DagsterGrpcClient")
-CanCancelExecutionRequest = internal("CanCancelExecutionRequest")
-CanCancelExecutionResult = internal("CanCancelExecutionResult")
 CheckError = internal("CheckError")

@@ -271,9 +271,9 @@ class NativeStack:
         bin_dir = Path(sys.executable).parent
         commands = {
             "code_location": [
-                str(bin_dir / "dagster"),
-                "api",
-                "grpc",
+                str(bin_dir / "python"),
+                "-m",
+                "dagster_project.instance.code_server",
                 "-m",
                 "dagster_project.definitions",
                 "-h",

@@ -1,7 +1,8 @@
 """The users' `docker compose up`, for real: the images built from deploy/Dockerfile, every
 service healthy, the whole graph launched through the webserver's GraphQL API on its published
-127.0.0.1 port, the data where each tier puts it, the UI in a real browser, and the stack's
-behaviour across a `down` in the middle of a run and `up`, and wrong credentials. The tests run
+127.0.0.1 port, the data where each tier puts it, the UI in a real browser, a reload of the code
+location from the UI with a run in flight, the stack's behaviour across a `down` in the middle of
+a run and `up`, and wrong credentials. The tests run
 in this order on one stack (conftest.py); the faults of test_compose_stack_faults.py follow."""
 
 import secrets
@@ -103,6 +104,48 @@ def test_the_ui_shows_every_group_in_a_real_browser(compose_stack, launched):
 
     assert screenshot.stat().st_size > 10_000
     assert "Never materialized" not in text  # the UI reads the same PostgreSQL instance
+
+
+RELOAD = """
+mutation ($location: String!) {
+  reloadRepositoryLocation(repositoryLocationName: $location) {
+    __typename
+    ... on WorkspaceLocationEntry { loadStatus versionKey }
+    ... on PythonError { message }
+  }
+}
+"""
+LOCATION_VERSION = """
+{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus versionKey } } } }
+"""
+
+
+def location_version(port: int) -> str:
+    entries = graphql_runs.query(port, LOCATION_VERSION)["workspaceOrError"]["locationEntries"]
+    (entry,) = [entry for entry in entries if entry["name"] == graphql_runs.LOCATION]
+    assert entry["loadStatus"] == "LOADED", entry
+    return entry["versionKey"]
+
+
+def test_the_code_location_reloads_from_the_ui_and_the_run_in_flight_still_succeeds(
+    compose_stack, launched
+):
+    """`dagster code-server start` reloads the code in a new process; the run that started
+    before the reload finishes in the old one, and run monitoring does not fail it."""
+    port = compose_stack.webserver_port
+    before = location_version(port)
+    in_flight = graphql_runs.submit(port, SPARK_GROUP)
+    assert graphql_runs.wait_for(port, in_flight, {"STARTED", *graphql_runs.TERMINAL}) == "STARTED"
+
+    reloaded = graphql_runs.query(port, RELOAD, location=graphql_runs.LOCATION)
+    entry = reloaded["reloadRepositoryLocation"]
+
+    assert entry["__typename"] == "WorkspaceLocationEntry", entry
+    assert entry["loadStatus"] == "LOADED"
+    assert location_version(port) != before  # a new server process serves the code
+    assert graphql_runs.wait_for(port, in_flight) == "SUCCESS"
+    after = graphql_runs.submit(port, SMALL_GROUP)
+    assert graphql_runs.wait_for(port, after) == "SUCCESS"
 
 
 def test_down_in_the_middle_of_a_run_and_up_again_loses_nothing_and_fails_only_that_run(
