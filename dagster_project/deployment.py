@@ -14,13 +14,10 @@ definitions load, so a bad value fails there, with a message naming the variable
 """
 
 import os
-import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_project import settings
 from dagster_project.client_timeouts import ClientTimeouts
@@ -69,20 +66,7 @@ def build_resources() -> dict[str, Any]:
         "warehouse": warehouse_resource(timeouts),
         "spark": spark_resource(timeouts),
         "alert_channels": alert_channels(),
-        **dbt_resources(),
     }
-
-
-def dbt_resources() -> dict[str, DbtCliResource]:
-    """``dbt`` on the dbt group's project; none in a fork that dropped the group (the README's
-    "Use it as a starter template"), so the rest still loads."""
-    try:
-        from dagster_project.defs.dbt.project import dbt_project
-    except ModuleNotFoundError as error:
-        if error.name not in ("dagster_project.defs.dbt", "dagster_project.defs.dbt.project"):
-            raise
-        return {}
-    return {"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())}
 
 
 def alert_channels() -> AlertChannelsResource:
@@ -124,12 +108,6 @@ def spark_resource(timeouts: ClientTimeouts | None = None) -> SparkResource:
         s3_region=settings.aws_region(),
         extra_jars=os.environ.get("SPARK_EXTRA_JARS", "").strip() or None,
     )
-
-
-def dbt_executable() -> str:
-    """The dbt installed next to this Python (so an unactivated venv works), else dbt on PATH."""
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
 
 
 def warehouse_resource(timeouts: ClientTimeouts | None = None) -> WarehouseResource:

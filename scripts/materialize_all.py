@@ -20,11 +20,11 @@ from dagster_project.launch_plan import Launch, launch_plan
 
 def run(launch: Launch, instance: dg.DagsterInstance) -> bool:
     """Execute ``launch`` as ``dg launch`` does (the implicit asset job, in process)."""
-    selection = dg.AssetSelection.groups(*launch.groups).resolve(defs.resolve_asset_graph())
+    selection = dg.AssetSelection.from_coercible(launch.selection.split(","))
     result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
         instance=instance,
-        asset_selection=sorted(selection),
-        partition_key=launch.partition_key,
+        asset_selection=sorted(selection.resolve(defs.resolve_asset_graph())),
+        tags=launch.tags(),
         raise_on_error=False,
     )
     return result.success

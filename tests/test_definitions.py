@@ -86,7 +86,7 @@ SEED_RESOURCES = {
     "spark",
     "alert_channels",
 }
-SEED_GROUP_RESOURCES = {"dbt": {"dbt"}}
+SEED_GROUP_RESOURCES: dict[str, set[str]] = {}
 
 PRESENT_SEED_GROUPS = {group for group in SEED_ASSET_KEYS if (DEFS_FOLDER / group).is_dir()}
 

@@ -12,11 +12,18 @@ from dagster_project.launch_plan import Launch, launch_plan
 from dagster_project.tiers import GROUP_TIERS, WAREHOUSE_NATIVE_GROUPS
 
 
-def test_the_plan_launches_every_group_exactly_once():
+def test_the_plan_launches_every_asset_exactly_once():
     plan = launch_plan(defs)
-    launched = [group for launch in plan for group in launch.groups]
+    graph = defs.resolve_asset_graph()
+    launched = [
+        key
+        for launch in plan
+        for key in dg.AssetSelection.from_coercible(launch.selection.split(",")).resolve(graph)
+    ]
 
-    assert sorted(launched) == sorted(set(GROUP_TIERS) | WAREHOUSE_NATIVE_GROUPS)
+    assert sorted(launched) == sorted(graph.materializable_asset_keys)
+    groups = {graph.get(key).group_name for key in launched}
+    assert groups == set(GROUP_TIERS) | WAREHOUSE_NATIVE_GROUPS
 
 
 @pytest.mark.parametrize(
@@ -36,17 +43,46 @@ def test_unpartitioned_groups_share_one_run_and_come_first_and_monitoring_comes_
 ):
     first, *partitioned, last = launch_plan(defs, now=now)
 
-    assert first == Launch(groups=("dbt", "ecommerce", "hybrid", "logs", "spark", "warehouse"))
-    assert {launch.groups: launch.partition_key for launch in partitioned} == {
-        ("iot",): hour,
-        ("marketing",): day,
+    # the dbt group mixes its daily model with unpartitioned ones: launched asset by asset
+    assert first == Launch(
+        groups=("ecommerce", "hybrid", "logs", "spark", "warehouse"),
+        assets=(
+            "marts/dim_customers",
+            "marts/fct_monthly_sales_by_category",
+            "staging/stg_sales",
+            "staging/stg_transactions",
+        ),
+    )
+    assert {(launch.groups, launch.assets): launch.tags() for launch in partitioned} == {
+        # a single-run backfill: every day of its window in one run
+        ((), ("marts/fct_daily_revenue_by_category",)): {
+            "dagster/asset_partition_range_start": "2024-01-01",
+            "dagster/asset_partition_range_end": "2024-12-31",
+        },
+        (("iot",), ()): {"dagster/partition": hour},
+        (("marketing",), ()): {"dagster/partition": day},
     }
     assert last == Launch(groups=("monitoring",))
 
 
 def test_a_plan_before_the_first_complete_partition_is_refused():
-    with pytest.raises(ValueError, match=r"Groups \['iot'\] have no complete partition yet"):
+    with pytest.raises(
+        ValueError, match=r"\['marts/fct_daily_revenue_by_category'\] have no complete"
+    ):
         launch_plan(defs, now=datetime(2024, 1, 1, 0, 30, tzinfo=UTC))
+
+
+def test_a_range_is_one_command_with_the_clis_range_syntax():
+    launch = Launch(assets=("marts/fct_daily",), partition_range=("2024-01-01", "2024-01-31"))
+
+    assert launch.command() == [
+        "dg",
+        "launch",
+        "--assets",
+        "marts/fct_daily",
+        "--partition-range",
+        "2024-01-01...2024-01-31",
+    ]
 
 
 def test_commands_name_the_groups_and_the_partition():
@@ -63,12 +99,22 @@ def test_commands_name_the_groups_and_the_partition():
     assert Launch(groups=("a", "b")).command() == ["dg", "launch", "--assets", "group:a,group:b"]
 
 
-def test_a_group_mixing_partitions_definitions_is_refused():
+def test_a_group_mixing_partitions_definitions_is_launched_asset_by_asset():
     @dg.asset(group_name="mixed", partitions_def=DAILY_PARTITIONS)
     def daily(): ...
 
     @dg.asset(group_name="mixed", partitions_def=HOURLY_PARTITIONS)
     def hourly(): ...
 
-    with pytest.raises(ValueError, match="Group 'mixed' mixes partitions definitions"):
-        launch_plan(dg.Definitions(assets=[daily, hourly]))
+    @dg.asset(group_name="mixed")
+    def whole(): ...
+
+    plan = launch_plan(
+        dg.Definitions(assets=[daily, hourly, whole]), now=datetime(2026, 3, 10, 14, 25, tzinfo=UTC)
+    )
+
+    assert plan == [
+        Launch(assets=("whole",)),
+        Launch(assets=("daily",), partition_key="2026-03-09"),
+        Launch(assets=("hourly",), partition_key="2026-03-10-13:00"),
+    ]

@@ -43,20 +43,20 @@ ensure_venv() {
 # Nothing to do in a fork that dropped the dbt group.
 prepare_dbt_manifest() {
   local project="$REPOSITORY_ROOT/dbt_project" wanted
-  [ -f "$REPOSITORY_ROOT/dagster_project/defs/dbt/project.py" ] || return 0
+  [ -f "$REPOSITORY_ROOT/dagster_project/defs/dbt/defs.yaml" ] || return 0
   wanted=$(cd "$project" && find . -path ./target -prune -o -path ./logs -prune \
       -o -path ./dbt_packages -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print \
     | LC_ALL=C sort | xargs cat | cat - "$REPOSITORY_ROOT/constraints.txt" | sha256sum | cut -d' ' -f1)
   if [ -f "$project/target/manifest.json" ] && [ "$(cat "$project/target/.prepared" 2>/dev/null)" = "$wanted" ]; then
     return
   fi
-  echo "+ dagster-dbt project prepare-and-package --file dagster_project/defs/dbt/project.py"
+  echo "+ dagster-dbt project prepare-and-package --components ."
   # Parsed with the embedded default's profile (the variables WarehouseResource.dbt_environment
   # sets for .local/warehouse.duckdb): dbt reuses a parse only for the same profile, so the
   # default deployment's dbt steps then skip parsing the project.
   (cd "$REPOSITORY_ROOT" && DBT_TARGET=local \
     DBT_DUCKDB_PATH="$(pwd -P)/.local/warehouse.duckdb" dagster-dbt project prepare-and-package \
-    --file dagster_project/defs/dbt/project.py > /dev/null)
+    --components . > /dev/null)
   echo "$wanted" > "$project/target/.prepared"
 }
 

@@ -3,6 +3,7 @@ stack's tests and the compose stack's tests."""
 
 import time
 
+import dagster as dg
 import requests
 from dagster_graphql import DagsterGraphQLClient
 
@@ -18,13 +19,9 @@ def graphql_client(port: int) -> DagsterGraphQLClient:
     return DagsterGraphQLClient("127.0.0.1", port_number=port)
 
 
-def assets_of(groups: tuple[str, ...]) -> list[list[str]]:
-    graph = defs.resolve_asset_graph()
-    return [
-        key.path
-        for key in sorted(graph.materializable_asset_keys)
-        if graph.get(key).group_name in groups
-    ]
+def assets_of(launch: Launch) -> list[list[str]]:
+    selection = dg.AssetSelection.from_coercible(launch.selection.split(","))
+    return [key.path for key in sorted(selection.resolve(defs.resolve_asset_graph()))]
 
 
 def submit(port: int, launch: Launch) -> str:
@@ -33,8 +30,8 @@ def submit(port: int, launch: Launch) -> str:
         "__ASSET_JOB",
         repository_location_name=LOCATION,
         repository_name="__repository__",
-        asset_selection=assets_of(launch.groups),
-        tags={"dagster/partition": launch.partition_key} if launch.partition_key else {},
+        asset_selection=assets_of(launch),
+        tags=launch.tags(),
     )
 
 

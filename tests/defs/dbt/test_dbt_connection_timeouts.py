@@ -10,10 +10,9 @@ import pytest
 from dagster_dbt import DbtCliResource
 
 from dagster_project.client_timeouts import ClientTimeouts
-from dagster_project.defs.dbt.assets import environment_variables
-from dagster_project.defs.dbt.project import dbt_project
-from dagster_project.deployment import dbt_executable
+from dagster_project.defs.dbt.component import environment_variables
 from dagster_project.resources.warehouse import WarehouseResource
+from tests.defs.dbt.project import dbt_project
 from tests.silent_server import MODES, silent_server
 
 # made up per session: the tests check that no error ever shows it
@@ -24,7 +23,7 @@ MADE_UP_PASSWORD = secrets.token_hex(12)
 @pytest.mark.parametrize("mode", MODES)
 def test_dbt_gives_up_on_a_silent_warehouse_after_its_attempts(mode, tmp_path, capsys):
     timeouts = ClientTimeouts(connect_seconds=2, attempts=2)
-    dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    dbt = DbtCliResource(project_dir=dbt_project)
     with silent_server(mode) as port:
         warehouse = WarehouseResource(
             url=f"postgresql+psycopg2://analyst:{MADE_UP_PASSWORD}@127.0.0.1:{port}/warehouse",

@@ -6,10 +6,9 @@ import pandas as pd
 import pytest
 from dagster_dbt import DbtCliResource
 
-from dagster_project.defs.dbt.assets import environment_variables
-from dagster_project.defs.dbt.project import dbt_project
-from dagster_project.deployment import dbt_executable
+from dagster_project.defs.dbt.component import environment_variables
 from dagster_project.resources.warehouse import WarehouseResource
+from tests.defs.dbt.project import dbt_project
 
 TRANSACTIONS = pd.DataFrame(
     {
@@ -57,7 +56,7 @@ def marts(tmp_path_factory) -> WarehouseResource:
     warehouse.load_dataframe("raw.raw_transactions", TRANSACTIONS)
     warehouse.load_dataframe("raw.raw_sales_data", SALES)
     warehouse.load_dataframe("analytics.customer_segments", SEGMENTS)
-    dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    dbt = DbtCliResource(project_dir=dbt_project)
     with environment_variables(warehouse.dbt_environment()):
         invocation = dbt.cli(["run"], target_path=folder / "target", raise_on_error=False)
         invocation.wait()

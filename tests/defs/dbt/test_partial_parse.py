@@ -12,16 +12,15 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource
 
 from dagster_project import settings
-from dagster_project.defs.dbt.assets import environment_variables
+from dagster_project.defs.dbt.component import environment_variables
 from dagster_project.defs.dbt.partial_parse import (
     PARTIAL_PARSE_FILE,
     keep_partial_parse,
     kept_parse_path,
     start_from_kept_parse,
 )
-from dagster_project.defs.dbt.project import dbt_project
-from dagster_project.deployment import dbt_executable
 from dagster_project.resources.warehouse import WarehouseResource
+from tests.defs.dbt.project import dbt_project
 
 PREPARED = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
 
@@ -29,7 +28,7 @@ PREPARED = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FIL
 def parse(warehouse_url: str, target: Path) -> list[str]:
     """Run ``dbt parse`` for this warehouse into ``target``; the reasons dbt gave for parsing
     the whole project (none when it reused a parse)."""
-    dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    dbt = DbtCliResource(project_dir=dbt_project)
     with environment_variables(WarehouseResource(url=warehouse_url).dbt_environment()):
         dbt.cli(["parse"], target_path=target).wait()
     events = (json.loads(line) for line in (target / "dbt.log").read_text().splitlines())
