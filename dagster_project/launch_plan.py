@@ -67,7 +67,7 @@ def launch_units(
     by_group: dict[str, list[dg.AssetKey]] = {}
     for key in sorted(graph.materializable_asset_keys):
         by_group.setdefault(graph.get(key).group_name, []).append(key)
-    units = []
+    units: list[tuple[str, str | None, dg.PartitionsDefinition | None, bool]] = []
     for group, keys in sorted(by_group.items()):
         nodes = [graph.get(key) for key in keys]
         single_run = all(node.backfill_policy == dg.BackfillPolicy.single_run() for node in nodes)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: set up .venv (and PostgreSQL's binaries), lint and format-check with ruff,
-# type-check with mypy, then run the whole test suite.
+# type-check with mypy, validate the definitions and their components with `dg check defs`, then
+# run the whole test suite.
 # Extra arguments go to pytest (for example: scripts/test.sh tests/io_managers -x).
 set -euo pipefail
 source "$(dirname "$0")/lib/environment.sh"
@@ -14,6 +15,8 @@ echo "+ ruff format --check ."
 ruff format --check .
 echo "+ mypy dagster_project"
 mypy dagster_project
+echo "+ dg check defs"
+dg check defs
 if [ $# -gt 0 ]; then
   echo "+ pytest $*"
   exec python -m pytest "$@"

@@ -22,8 +22,8 @@ def test_every_asset_of_every_group_materializes_and_passes_its_checks(
     for launch in launch_plan(defs):
         result = dg.materialize(
             assets,
-            selection=dg.AssetSelection.groups(*launch.groups),
-            partition_key=launch.partition_key,
+            selection=dg.AssetSelection.from_coercible(launch.selection.split(",")),
+            tags=launch.tags(),  # one partition, a range, or none: what `dg launch` sets
             resources=small_scale_resources,
             instance=instance,
         )

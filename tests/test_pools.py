@@ -1,5 +1,6 @@
-"""Concurrency pools across runs: two `dg launch` runs that both write the DuckDB warehouse,
-started together, both succeed, because the instance's pool admits one warehouse step at a time
+"""Concurrency pools across runs: two `dg launch` runs that both write the DuckDB warehouse, the
+second started while the first is in its warehouse steps, both succeed, because the instance's
+pool admits one warehouse step at a time
 (a DuckDB file has a single writer: without the pool the second writer fails, see
 tests/resources/test_warehouse.py::test_a_duckdb_file_held_by_another_process_is_reported_clearly)."""
 
@@ -8,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -71,7 +73,16 @@ def test_two_runs_writing_duckdb_at_once_both_succeed_one_step_at_a_time(tmp_pat
     # on its schema migrations, which is not what this test is about.
     dg.DagsterInstance.from_config(str(home)).dispose()
 
-    runs = [launch_warehouse_group(environ) for _ in range(2)]
+    # The second run starts once the first holds the pool: Dagster's SQLite storage cannot lock
+    # a slot's row, so two claims in the same few milliseconds may both succeed (README, Known
+    # limits); after that, the pool makes the second run wait.
+    runs = [launch_warehouse_group(environ)]
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        deadline = time.monotonic() + 300
+        while not instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots:
+            assert time.monotonic() < deadline and runs[0].poll() is None, "no claim in 300 s"
+            time.sleep(0.05)
+    runs.append(launch_warehouse_group(environ))
     outputs = [run.communicate(timeout=600)[0] for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]

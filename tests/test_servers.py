@@ -3,6 +3,8 @@ when the step starts and back a few seconds later costs a retry, not the run; on
 fails the step after the declared retries, naming the server. Pure pandas steps never retry."""
 
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -117,6 +119,46 @@ def test_every_step_on_a_server_has_its_kind_s_policy_and_pool_and_pandas_steps_
             assert (op.retry_policy, op.pool) == (None, None), key
             continue
         server = SERVER_KINDS[kinds.pop()]
-        assert (op.retry_policy, op.pool) == (RETRY_POLICIES[server], POOLS[server]), key
+        # the dbt Component's op takes no retry policy: it applies its kind's through
+        # RetryRequested (defs/dbt/component.py; the test below)
+        policy = None if server == Server.DBT else RETRY_POLICIES[server]
+        assert (op.retry_policy, op.pool) == (policy, POOLS[server]), key
         seen.add(server)
     assert seen == set(Server)
+
+
+@pytest.mark.timeout(240)
+def test_a_dbt_step_that_cannot_reach_its_warehouse_retries_by_the_dbt_policy(
+    tmp_path, instance, monkeypatch
+):
+    """A DuckDB file held by another process: dbt cannot open it, and the step is retried as
+    the dbt policy declares, then fails."""
+    database = tmp_path / "held.duckdb"
+    monkeypatch.setenv("WAREHOUSE_URL", f"duckdb:///{database}")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; held = duckdb.connect(sys.argv[1]); "
+            "print('held', flush=True); time.sleep(200)",
+            str(database),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    staging = dg.AssetKey(["staging", "stg_sales"])
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = dg.materialize(
+            [defs.get_assets_def(staging)],
+            selection=[staging],
+            instance=instance,
+            raise_on_error=False,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+
+    policy = RETRY_POLICIES[Server.DBT]
+    assert not result.success
+    assert len(events_of(result, dg.DagsterEventType.STEP_UP_FOR_RETRY)) == policy.max_retries

@@ -1,23 +1,26 @@
-"""The stack's code server: it first fails the runs its previous process left behind, then serves
-the code location with ``dagster code-server start``, which the UI can reload.
+"""The stack's code server: it serves the code location with ``dagster code-server start``, which
+the UI can reload, and once it answers, it fails the runs its previous process left behind.
 
 Runs start as processes of this server. When the server's process dies (its container crashes
 or is killed), its runs die with it, and no other process can see that: they would stay
-"started", holding queue and pool slots. A server that is starting has no runs yet, so any run
-still recorded as starting or started on this server's address (``DAGSTER_CODE_LOCATION_HOST``
+"started", holding queue and pool slots. A server that has just started has no runs yet, so any
+run still recorded as starting or started on this server's address (``DAGSTER_CODE_LOCATION_HOST``
 and ``DAGSTER_CODE_LOCATION_PORT``, the names ``workspace.yaml`` reads) died with its previous
-process: it is marked failed, so ``run_retries`` launches it again and the daemon frees its pool
-slots; a run left cancelling is marked canceled. When the instance cannot be reached the server
-starts anyway, and the runs are left to the instance's timeouts.
+process: it is marked failed, so ``run_retries`` launches it again (on this server, which is why
+the runs are ended only once it answers) and the daemon frees its pool slots; a run left
+cancelling is marked canceled. When the instance cannot be reached the server serves anyway, and
+the runs are left to the instance's timeouts.
 
 Usage: ``python -m dagster_project.instance.code_server`` followed by the arguments of
-``dagster code-server start``.
+``dagster code-server start``; ``-p``/``--port`` is also where it asks whether the server answers.
 """
 
 import json
 import logging
 import os
+import subprocess
 import sys
+import time
 
 import dagster as dg
 
@@ -54,19 +57,40 @@ def end_runs_left_behind(instance: dg.DagsterInstance, host: str, port: int) -> 
     return ended
 
 
-def main(arguments: list[str]) -> None:
+SERVING_TIMEOUT_S = 600
+
+
+def answers(port: str) -> bool:
+    """Whether the code server on this machine's ``port`` reports that it serves."""
+    check = [sys.executable, "-m", "dagster", "api", "grpc-health-check", "-p", port]
+    return subprocess.run(check, capture_output=True, check=False).returncode == 0
+
+
+def port_of(arguments: list[str]) -> str:
+    for flag in ("-p", "--port"):
+        if flag in arguments:
+            return arguments[arguments.index(flag) + 1]
+    raise SystemExit("dagster_project.instance.code_server needs -p/--port")
+
+
+def main(arguments: list[str]) -> int:
     host = os.environ.get("DAGSTER_CODE_LOCATION_HOST", "localhost")
     port = int(os.environ.get("DAGSTER_CODE_LOCATION_PORT", "4000"))
-    try:
-        with dg.DagsterInstance.get() as instance:
-            ended = end_runs_left_behind(instance, host, port)
-        if ended:
-            logger.warning("Runs left by the previous code server, now ended: %s", ended)
-    except Exception:  # the instance is down: serve anyway
-        logger.exception("Could not look for runs left by the previous code server")
-    os.execv(sys.executable, [sys.executable, "-m", "dagster", "code-server", "start", *arguments])
+    server = subprocess.Popen([sys.executable, "-m", "dagster", "code-server", "start", *arguments])
+    deadline = time.monotonic() + SERVING_TIMEOUT_S
+    while server.poll() is None and time.monotonic() < deadline and not answers(port_of(arguments)):
+        time.sleep(1)
+    if server.poll() is None:
+        try:
+            with dg.DagsterInstance.get() as instance:
+                ended = end_runs_left_behind(instance, host, port)
+            if ended:
+                logger.warning("Runs left by the previous code server, now ended: %s", ended)
+        except Exception:  # the instance is down: serve anyway
+            logger.exception("Could not look for runs left by the previous code server")
+    return server.wait()
 
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
