@@ -169,6 +169,29 @@ def step_errors(stack: ComposeStack, run_id: str) -> dict[str, str]:
     }
 
 
+RUN_FAILURE_QUERY = """
+query ($runId: ID!) {
+  runOrError(runId: $runId) {
+    ... on Run {
+      status
+      eventConnection(limit: 5000) {
+        events { __typename ... on RunFailureEvent { message } }
+      }
+    }
+  }
+}
+"""
+
+
+def failure_message(stack: ComposeStack, run_id: str) -> str | None:
+    """Why the run failed, as its run-failure event says; None for a run that did not fail."""
+    run = graphql_runs.query(stack.webserver_port, RUN_FAILURE_QUERY, runId=run_id)["runOrError"]
+    if run["status"] != "FAILURE":
+        return None
+    events = run["eventConnection"]["events"]
+    return "\n".join(e["message"] for e in events if e["__typename"] == "RunFailureEvent")
+
+
 def spark_executors_running(stack: ComposeStack) -> bool:
     """Whether an application on the Spark master has cores on the worker (from the master's
     UI, published on 127.0.0.1)."""
