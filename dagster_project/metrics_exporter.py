@@ -1,0 +1,305 @@
+"""``python -m dagster_project.metrics_exporter``: Prometheus metrics of the Dagster instance at
+``DAGSTER_HOME`` (the stack's PostgreSQL, or the embedded default's files), served on
+``/metrics`` (``--port``, default 9109) with the official ``prometheus-client``.
+
+Every value is read from the instance when Prometheus scrapes, so nothing is lost when the
+exporter restarts: the finished-run counters and the run-duration histogram are rebuilt from the
+instance's run records (up to ``RUNS_PER_SCRAPE`` more per scrape, newest updates last), then
+kept up to date from there. Reads are bounded: two run queries, one per pool, one for the asset
+records, one for the checks, one for freshness, and the step stats of runs not seen before. A
+scrape that cannot read the instance within ``SCRAPE_DEADLINE_S`` (PostgreSQL down, or never
+answering) answers ``dagster_up 0`` and nothing else, at once.
+
+It sits beside ``definitions.py`` because it loads them: the assets, checks and jobs it labels
+come from the code location, so the labels' cardinality is that of the definitions.
+"""
+
+import argparse
+import concurrent.futures
+import math
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import dagster as dg
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from prometheus_client import REGISTRY, start_http_server
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+
+from dagster_project.monitoring.queue_health import queued_runs, slots_held_by_ended_runs
+
+DEFAULT_PORT = 9109
+SCRAPE_DEADLINE_S = 8.0
+RUNS_PER_SCRAPE = 5000
+STEP_STATS_RUNS_PER_SCRAPE = 50
+RUN_DURATION_BUCKETS_S = (10, 30, 60, 120, 300, 600, 1800, 3600, 7200, math.inf)
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+UNFINISHED = [status for status in dg.DagsterRunStatus if status not in FINISHED]
+FRESHNESS_STATES = ("PASS", "WARN", "FAIL", "UNKNOWN")
+
+
+class FinishedRuns:
+    """Counts and durations of finished runs by job, rebuilt from the instance's run records
+    and extended with each scrape (a run is counted once, by its id)."""
+
+    def __init__(self) -> None:
+        self.counted: set[str] = set()
+        self.totals: dict[tuple[str, str], int] = defaultdict(int)
+        self.buckets: dict[str, list[int]] = defaultdict(lambda: [0] * len(RUN_DURATION_BUCKETS_S))
+        self.sums: dict[str, float] = defaultdict(float)
+        self.updated_after: datetime | None = None
+        self.new_runs: list[str] = []
+
+    def read(self, instance: dg.DagsterInstance) -> None:
+        records = instance.get_run_records(
+            filters=dg.RunsFilter(statuses=FINISHED, updated_after=self.updated_after),
+            limit=RUNS_PER_SCRAPE,
+            order_by="update_timestamp",
+            ascending=True,
+        )
+        for record in records:
+            self.updated_after = record.update_timestamp
+            run = record.dagster_run
+            if run.run_id in self.counted:
+                continue
+            self.counted.add(run.run_id)
+            self.new_runs.append(run.run_id)
+            self.totals[(run.status.value, run.job_name)] += 1
+            if record.start_time is not None and record.end_time is not None:
+                duration = max(0.0, record.end_time - record.start_time)
+                self.sums[run.job_name] += duration
+                for index, bound in enumerate(RUN_DURATION_BUCKETS_S):  # cumulative buckets
+                    if duration <= bound:
+                        self.buckets[run.job_name][index] += 1
+
+
+class InstanceCollector:
+    """A Prometheus collector: one read of the instance per scrape."""
+
+    def __init__(self, instance: dg.DagsterInstance, defs: dg.Definitions) -> None:
+        self.instance = instance
+        graph = defs.resolve_asset_graph()
+        self.asset_keys = sorted(graph.materializable_asset_keys)
+        self.check_keys = sorted(graph.asset_check_keys, key=str)
+        self.finished = FinishedRuns()
+        self.step_seconds: dict[str, float] = {}
+        self.reader = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self.pending: concurrent.futures.Future | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        started = time.perf_counter()
+        if self.pending is None or self.pending.done():
+            self.pending = self.reader.submit(lambda: list(self.read()))
+        try:
+            families = self.pending.result(timeout=SCRAPE_DEADLINE_S)
+            up = 1.0
+        except Exception:  # down, silent, or still reading: no figures rather than old ones
+            families, up = [], 0.0
+        yield from families
+        yield GaugeMetricFamily(
+            "dagster_up", "1 when this scrape read the Dagster instance, else 0.", value=up
+        )
+        yield GaugeMetricFamily(
+            "dagster_scrape_duration_seconds",
+            "Seconds this scrape took.",
+            value=time.perf_counter() - started,
+        )
+
+    def read(self) -> Iterator[Metric]:
+        now = time.time()
+        yield from self.runs()
+        yield from self.queue(now)
+        yield from self.steps()
+        yield from self.assets(now)
+        yield from self.pools(now)
+        yield from self.daemons(now)
+        yield self.code_location()
+
+    def runs(self) -> Iterator[Metric]:
+        unfinished = self.instance.get_run_records(
+            filters=dg.RunsFilter(statuses=UNFINISHED), limit=RUNS_PER_SCRAPE
+        )
+        self.finished.read(self.instance)
+        by_status: dict[tuple[str, str], int] = defaultdict(int, self.finished.totals)
+        for record in unfinished:
+            by_status[(record.dagster_run.status.value, record.dagster_run.job_name)] += 1
+        runs = GaugeMetricFamily(
+            "dagster_runs", "Runs in the instance, by status and job.", labels=["status", "job"]
+        )
+        for (status, job), count in sorted(by_status.items()):
+            runs.add_metric([status, job], count)
+        yield runs
+        total = CounterMetricFamily(
+            "dagster_runs_finished",
+            "Runs that ended, by status and job (read from the instance).",
+            labels=["status", "job"],
+        )
+        for (status, job), count in sorted(self.finished.totals.items()):
+            total.add_metric([status, job], count)
+        yield total
+        durations = HistogramMetricFamily(
+            "dagster_run_duration_seconds",
+            "Seconds from start to end of each finished run, by job.",
+            labels=["job"],
+        )
+        for job, counts in sorted(self.finished.buckets.items()):
+            buckets = [
+                ("+Inf" if bound == math.inf else f"{bound:g}", count)
+                for bound, count in zip(RUN_DURATION_BUCKETS_S, counts, strict=True)
+            ]
+            durations.add_metric([job], buckets, sum_value=self.finished.sums[job])
+        yield durations
+
+    def queue(self, now: float) -> Iterator[Metric]:
+        waiting = queued_runs(self.instance, now)
+        yield GaugeMetricFamily("dagster_queued_runs", "Runs in the queue.", value=len(waiting))
+        yield GaugeMetricFamily(
+            "dagster_oldest_queued_run_age_seconds",
+            "Seconds the longest-waiting queued run has waited (0 when none).",
+            value=waiting[0].queued_seconds if waiting else 0.0,
+        )
+
+    def steps(self) -> Iterator[Metric]:
+        new, self.finished.new_runs = (
+            self.finished.new_runs[-STEP_STATS_RUNS_PER_SCRAPE:],
+            [],
+        )
+        for run_id in new:
+            for stats in self.instance.get_run_step_stats(run_id):
+                if stats.start_time is not None and stats.end_time is not None:
+                    self.step_seconds[stats.step_key] = stats.end_time - stats.start_time
+        steps = GaugeMetricFamily(
+            "dagster_step_last_duration_seconds",
+            "Seconds the latest finished execution of each step took.",
+            labels=["step"],
+        )
+        for step, seconds in sorted(self.step_seconds.items()):
+            steps.add_metric([step], seconds)
+        yield steps
+
+    def assets(self, now: float) -> Iterator[Metric]:
+        since = GaugeMetricFamily(
+            "dagster_asset_seconds_since_last_materialization",
+            "Seconds since each asset's latest materialization (absent: never materialized).",
+            labels=["asset"],
+        )
+        for record in self.instance.get_asset_records(self.asset_keys):
+            latest = record.asset_entry.last_materialization
+            if latest is not None:
+                asset = record.asset_entry.asset_key.to_user_string()
+                since.add_metric([asset], now - latest.timestamp)
+        yield since
+        freshness = GaugeMetricFamily(
+            "dagster_asset_freshness_state",
+            "1 for the freshness state Dagster reports for each asset with a policy, else 0.",
+            labels=["asset", "state"],
+        )
+        for key, state_record in sorted(
+            self.instance.get_freshness_state_records(self.asset_keys).items()
+        ):
+            current = state_record.freshness_state.value
+            for state in FRESHNESS_STATES:
+                freshness.add_metric([key.to_user_string(), state], float(state == current))
+        yield freshness
+        checks = GaugeMetricFamily(
+            "dagster_asset_check_passed",
+            "1 when each asset check's latest completed execution passed, 0 when it failed.",
+            labels=["asset", "check"],
+        )
+        summaries = self.instance.event_log_storage.get_asset_check_summary_records(self.check_keys)
+        for summary in sorted(summaries.values(), key=lambda record: str(record.asset_check_key)):
+            completed = summary.last_completed_check_execution_record
+            if completed is not None:
+                check = summary.asset_check_key
+                passed = completed.status.value == "SUCCEEDED"
+                checks.add_metric([check.asset_key.to_user_string(), check.name], float(passed))
+        yield checks
+
+    def pools(self, now: float) -> Iterator[Metric]:
+        storage = self.instance.event_log_storage
+        limit = GaugeMetricFamily("dagster_pool_limit", "Slots of each pool.", labels=["pool"])
+        claimed = GaugeMetricFamily(
+            "dagster_pool_slots_claimed", "Slots claimed by a step.", labels=["pool"]
+        )
+        held = GaugeMetricFamily(
+            "dagster_pool_slots_held_by_ended_runs",
+            "Slots still claimed by a step of a run that already ended.",
+            labels=["pool"],
+        )
+        if storage.supports_global_concurrency_limits:
+            ended: dict[str, int] = defaultdict(int)
+            for slot in slots_held_by_ended_runs(self.instance, now):
+                ended[slot.pool] += 1
+            for pool in sorted(storage.get_concurrency_keys()):
+                info = storage.get_concurrency_info(pool)
+                limit.add_metric([pool], info.slot_count)
+                claimed.add_metric([pool], len(info.claimed_slots))
+                held.add_metric([pool], ended[pool])
+        yield from (limit, claimed, held)
+
+    def daemons(self, now: float) -> Iterator[Metric]:
+        since = GaugeMetricFamily(
+            "dagster_daemon_seconds_since_heartbeat",
+            "Seconds since each daemon's latest heartbeat.",
+            labels=["daemon"],
+        )
+        for daemon, heartbeat in sorted(self.instance.get_daemon_heartbeats().items()):
+            since.add_metric([daemon], max(0.0, now - heartbeat.timestamp))
+        yield since
+
+    def code_location(self) -> Metric:
+        """Whether the code server of ``DAGSTER_CODE_LOCATION_HOST``/``_PORT`` answers gRPC's
+        health check as serving (absent when no code server is configured)."""
+        family = GaugeMetricFamily(
+            "dagster_code_location_up",
+            "1 when the code location's server answers its health check as serving, else 0.",
+            labels=["address"],
+        )
+        host = os.environ.get("DAGSTER_CODE_LOCATION_HOST")
+        port = os.environ.get("DAGSTER_CODE_LOCATION_PORT")
+        if host and port:
+            family.add_metric([f"{host}:{port}"], float(_serving(f"{host}:{port}")))
+        return family
+
+
+def _serving(address: str) -> bool:
+    try:
+        with grpc.insecure_channel(address) as channel:
+            answer = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service="DagsterApi"), timeout=2
+            )
+    except grpc.RpcError:
+        return False
+    return answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def main(arguments: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 inside a container")
+    options = parser.parse_args(arguments)
+    from dagster_project.definitions import defs
+
+    instance = dg.DagsterInstance.get()
+    REGISTRY.register(InstanceCollector(instance, defs))
+    start_http_server(options.port, addr=options.host)
+    print(
+        f"Serving the metrics of {instance.root_directory} on "
+        f"http://{options.host}:{options.port}/metrics ({datetime.now(UTC):%H:%M:%S} UTC)",
+        flush=True,
+    )
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
