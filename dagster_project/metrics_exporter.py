@@ -4,11 +4,18 @@
 
 Every value is read from the instance when Prometheus scrapes, so nothing is lost when the
 exporter restarts: the finished-run counters and the run-duration histogram are rebuilt from the
-instance's run records (up to ``RUNS_PER_SCRAPE`` more per scrape, newest updates last), then
-kept up to date from there. Reads are bounded: two run queries, one per pool, one for the asset
-records, one for the checks, one for freshness, and the step stats of runs not seen before. A
-scrape that cannot read the instance within ``SCRAPE_DEADLINE_S`` (PostgreSQL down, or never
-answering) answers ``dagster_up 0`` and nothing else, at once.
+instance's run records (up to ``RUNS_PER_SCRAPE`` more per scrape, oldest updates first), then
+kept up to date from there. Reads are bounded: four run queries (unfinished, newly finished,
+queued, those holding slots), two per pool, one each for the asset records, the checks, the
+freshness states and the heartbeats, and the step stats of at most
+``STEP_STATS_RUNS_PER_SCRAPE`` newly finished runs. A scrape that cannot read the instance
+within ``SCRAPE_DEADLINE_S`` (PostgreSQL down, or never answering) answers ``dagster_up 0``
+and nothing else; while that read still hangs, later scrapes wait on it (up to the deadline
+each) instead of starting more.
+
+The alert thresholds the queue alert sensor uses (``ALERT_QUEUED_RUN_MINUTES``,
+``ALERT_HELD_SLOT_MINUTES``) are exported too, so the Prometheus rules in deploy/prometheus
+compare against the same settings.
 
 It sits beside ``definitions.py`` because it loads them: the assets, checks and jobs it labels
 come from the code location, so the labels' cardinality is that of the definitions.
@@ -22,7 +29,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import grpc
@@ -35,6 +42,7 @@ from prometheus_client.core import (
     Metric,
 )
 
+from dagster_project import settings
 from dagster_project.monitoring.queue_health import queued_runs, slots_held_by_ended_runs
 
 DEFAULT_PORT = 9109
@@ -45,15 +53,22 @@ RUN_DURATION_BUCKETS_S = (10, 30, 60, 120, 300, 600, 1800, 3600, 7200, math.inf)
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 UNFINISHED = [status for status in dg.DagsterRunStatus if status not in FINISHED]
 FRESHNESS_STATES = ("PASS", "WARN", "FAIL", "UNKNOWN")
+# The job of runs that materialize assets picked outside any job (dg.materialize, `dg launch`).
+EPHEMERAL_JOB = "__ephemeral_asset_job__"
 
 
 class FinishedRuns:
     """Counts and durations of finished runs by job, rebuilt from the instance's run records
-    and extended with each scrape (a run is counted once, by its id)."""
+    and extended with each scrape (a run is counted once, by its id). The jobs of the
+    definitions start at 0 for every finished status, so Prometheus's ``increase()`` sees a
+    job's first failure (a series that appears at 1 shows no increase)."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: list[str]) -> None:
         self.counted: set[str] = set()
         self.totals: dict[tuple[str, str], int] = defaultdict(int)
+        for job in jobs:
+            for status in FINISHED:
+                self.totals[(status.value, job)] = 0
         self.buckets: dict[str, list[int]] = defaultdict(lambda: [0] * len(RUN_DURATION_BUCKETS_S))
         self.sums: dict[str, float] = defaultdict(float)
         self.updated_after: datetime | None = None
@@ -67,7 +82,9 @@ class FinishedRuns:
             ascending=True,
         )
         for record in records:
-            self.updated_after = record.update_timestamp
+            # a millisecond back: a run updated in the same instant as the last one read, but
+            # left out by the limit, is read next time (the ids make repeats harmless)
+            self.updated_after = record.update_timestamp - timedelta(milliseconds=1)
             run = record.dagster_run
             if run.run_id in self.counted:
                 continue
@@ -90,7 +107,10 @@ class InstanceCollector:
         graph = defs.resolve_asset_graph()
         self.asset_keys = sorted(graph.materializable_asset_keys)
         self.check_keys = sorted(graph.asset_check_keys, key=str)
-        self.finished = FinishedRuns()
+        jobs = [job.name for job in defs.resolve_all_job_defs()] + [EPHEMERAL_JOB]
+        self.finished = FinishedRuns(sorted(set(jobs)))
+        self.queued_limit_s = settings.alert_queued_run_minutes() * 60
+        self.held_slot_limit_s = settings.alert_held_slot_minutes() * 60
         self.step_seconds: dict[str, float] = {}
         self.reader = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self.pending: concurrent.futures.Future | None = None
@@ -167,6 +187,11 @@ class InstanceCollector:
             "Seconds the longest-waiting queued run has waited (0 when none).",
             value=waiting[0].queued_seconds if waiting else 0.0,
         )
+        yield GaugeMetricFamily(
+            "dagster_queued_run_alert_seconds",
+            "Seconds a run may wait in the queue before an alert (ALERT_QUEUED_RUN_MINUTES).",
+            value=self.queued_limit_s,
+        )
 
     def steps(self) -> Iterator[Metric]:
         new, self.finished.new_runs = (
@@ -235,25 +260,41 @@ class InstanceCollector:
             "Slots still claimed by a step of a run that already ended.",
             labels=["pool"],
         )
+        oldest = GaugeMetricFamily(
+            "dagster_pool_held_slot_age_seconds",
+            "Seconds since the run of the longest-held slot among those ended (0 when none).",
+            labels=["pool"],
+        )
         if storage.supports_global_concurrency_limits:
-            ended: dict[str, int] = defaultdict(int)
+            ended: dict[str, list[float]] = defaultdict(list)
             for slot in slots_held_by_ended_runs(self.instance, now):
-                ended[slot.pool] += 1
+                ended[slot.pool].append(slot.ended_seconds)
             for pool in sorted(storage.get_concurrency_keys()):
                 info = storage.get_concurrency_info(pool)
                 limit.add_metric([pool], info.slot_count)
                 claimed.add_metric([pool], len(info.claimed_slots))
-                held.add_metric([pool], ended[pool])
-        yield from (limit, claimed, held)
+                held.add_metric([pool], len(ended[pool]))
+                oldest.add_metric([pool], max(ended[pool], default=0.0))
+        yield from (limit, claimed, held, oldest)
+        yield GaugeMetricFamily(
+            "dagster_pool_held_slot_alert_seconds",
+            "Seconds a slot may stay claimed by an ended run before an alert "
+            "(ALERT_HELD_SLOT_MINUTES).",
+            value=self.held_slot_limit_s,
+        )
 
     def daemons(self, now: float) -> Iterator[Metric]:
+        """Every daemon this instance's configuration needs (what ``dagster-daemon
+        liveness-check`` checks), +Inf for one that never sent a heartbeat."""
         since = GaugeMetricFamily(
             "dagster_daemon_seconds_since_heartbeat",
-            "Seconds since each daemon's latest heartbeat.",
+            "Seconds since each needed daemon's latest heartbeat (+Inf: none yet).",
             labels=["daemon"],
         )
-        for daemon, heartbeat in sorted(self.instance.get_daemon_heartbeats().items()):
-            since.add_metric([daemon], max(0.0, now - heartbeat.timestamp))
+        heartbeats = self.instance.get_daemon_heartbeats()
+        for daemon in sorted(self.instance.get_required_daemon_types()):
+            beat = heartbeats.get(daemon)
+            since.add_metric([daemon], math.inf if beat is None else max(0.0, now - beat.timestamp))
         yield since
 
     def code_location(self) -> Metric:

@@ -5,6 +5,7 @@ whose process was killed, an asset past its freshness window (Dagster's Freshnes
 and a failed asset check; each metric's value is checked. A scrape with the instance's
 PostgreSQL stopped, or never answering, answers `dagster_up 0` within the scrape deadline."""
 
+import math
 import os
 import shutil
 import signal
@@ -171,8 +172,16 @@ def test_each_metric_reads_what_the_instance_holds(caused, exporter):
     assert 4 * HOUR <= stale_s < 5 * HOUR
     assert "dagster_step_last_duration_seconds" in {name for name, _ in metrics}
     assert value("dagster_asset_check_passed", asset="orders_raw", check="schema") == 0
-    # the daemons heartbeat only while they run; none ran here
-    assert not any(name == "dagster_daemon_seconds_since_heartbeat" for name, _ in metrics)
+    # the daemons the instance needs heartbeat only while they run; none ran here
+    assert value("dagster_daemon_seconds_since_heartbeat", daemon="SCHEDULER") == math.inf
+    assert value("dagster_daemon_seconds_since_heartbeat", daemon="QUEUED_RUN_COORDINATOR") == (
+        math.inf
+    )
+    assert value("dagster_pool_held_slot_age_seconds", pool="warehouse") > 0
+    assert value("dagster_queued_run_alert_seconds") == 30 * 60
+    assert value("dagster_pool_held_slot_alert_seconds") == 2 * 60
+    # every job of the definitions, from 0: Prometheus sees the first failure as an increase
+    assert value("dagster_runs_finished_total", status="FAILURE", job="iot_hourly_job") == 0
 
 
 def test_the_finished_run_counters_survive_an_exporter_restart(caused, exporter):
