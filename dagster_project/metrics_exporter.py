@@ -153,7 +153,9 @@ class InstanceCollector:
         for record in unfinished:
             by_status[(record.dagster_run.status.value, record.dagster_run.job_name)] += 1
         runs = GaugeMetricFamily(
-            "dagster_runs", "Runs in the instance, by status and job.", labels=["status", "job"]
+            "dagster_runs",
+            "Runs in the instance, by status and job.",
+            labels=["status", "job_name"],
         )
         for (status, job), count in sorted(by_status.items()):
             runs.add_metric([status, job], count)
@@ -161,7 +163,7 @@ class InstanceCollector:
         total = CounterMetricFamily(
             "dagster_runs_finished",
             "Runs that ended, by status and job (read from the instance).",
-            labels=["status", "job"],
+            labels=["status", "job_name"],
         )
         for (status, job), count in sorted(self.finished.totals.items()):
             total.add_metric([status, job], count)
@@ -169,7 +171,7 @@ class InstanceCollector:
         durations = HistogramMetricFamily(
             "dagster_run_duration_seconds",
             "Seconds from start to end of each finished run, by job.",
-            labels=["job"],
+            labels=["job_name"],
         )
         for job, counts in sorted(self.finished.buckets.items()):
             buckets = [
@@ -180,13 +182,19 @@ class InstanceCollector:
         yield durations
 
     def queue(self, now: float) -> Iterator[Metric]:
-        waiting = queued_runs(self.instance, now)
-        yield GaugeMetricFamily("dagster_queued_runs", "Runs in the queue.", value=len(waiting))
-        yield GaugeMetricFamily(
+        waiting: dict[str, list[float]] = defaultdict(list)
+        for run in queued_runs(self.instance, now):  # the longest waiting first
+            waiting[run.job_name].append(run.queued_seconds)
+        count = GaugeMetricFamily("dagster_queued_runs", "Runs in the queue.", labels=["job_name"])
+        oldest = GaugeMetricFamily(
             "dagster_oldest_queued_run_age_seconds",
-            "Seconds the longest-waiting queued run has waited (0 when none).",
-            value=waiting[0].queued_seconds if waiting else 0.0,
+            "Seconds the longest-waiting queued run of each job has waited.",
+            labels=["job_name"],
         )
+        for job, ages in sorted(waiting.items()):
+            count.add_metric([job], len(ages))
+            oldest.add_metric([job], ages[0])
+        yield from (count, oldest)
         yield GaugeMetricFamily(
             "dagster_queued_run_alert_seconds",
             "Seconds a run may wait in the queue before an alert (ALERT_QUEUED_RUN_MINUTES).",

@@ -6,6 +6,7 @@ source "$(dirname "$0")/../scripts/lib/environment.sh"
 ensure_venv
 if [ "${1:-}" = "up" ]; then
   ensure_postgres_installed
+  ensure_prometheus_installed
 fi
 cd "$REPOSITORY_ROOT"
 exec python -m deploy.native_stack "$@"

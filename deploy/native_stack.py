@@ -2,9 +2,11 @@
 
 PostgreSQL (Dagster's storage and the warehouse), SeaweedFS as the S3 store (MinIO cannot be
 installed on these machines), a Spark master and worker, the code location's gRPC server, the
-webserver and the daemon. The Dagster processes get the same environment variables as in
-compose (``environment()``; a test checks both sets are equal), so the code cannot tell the two
-stacks apart; only the lake differs (``file://`` here, ``s3a://`` in compose).
+webserver and the daemon, and the metrics exporter, Prometheus and Alertmanager
+(``deploy.monitoring``: Debian's binaries, the compose services' configuration). The Dagster
+processes get the same environment variables as in compose (``environment()``; a test checks
+both sets are equal), so the code cannot tell the two stacks apart; only the lake differs
+(``file://`` here, ``s3a://`` in compose).
 
 Everything lives in one git-ignored folder (``.local/stack``, or ``NATIVE_STACK_DIR``):
 ``stack.env`` (the variables, ports chosen once so URLs survive restarts), ``state.json`` (PIDs),
@@ -30,7 +32,7 @@ import psutil
 import requests
 
 from dagster_project import settings
-from deploy import object_store, postgres, spark_cluster
+from deploy import monitoring, object_store, postgres, spark_cluster
 from deploy.ports import free_port
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +138,17 @@ class NativeStack:
         stored.chmod(0o600)
         return environ
 
+    def monitoring_ports(self) -> monitoring.MonitoringPorts:
+        """The ports of the metrics exporter, Prometheus and Alertmanager: chosen on the first
+        ``up`` and kept in ``monitoring.json`` (they are no Dagster process's variables)."""
+        stored = self.folder / "monitoring.json"
+        if stored.exists():
+            return monitoring.MonitoringPorts(**json.loads(stored.read_text()))
+        ports = monitoring.MonitoringPorts(free_port(), free_port(), free_port())
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stored.write_text(json.dumps(ports.__dict__))
+        return ports
+
     @property
     def webserver_url(self) -> str:
         return f"http://127.0.0.1:{self.environment()['DAGSTER_WEBSERVER_PORT']}"
@@ -189,10 +202,12 @@ class NativeStack:
             self._start_object_store(environ)
             self._start_spark(environ)
             self._start_dagster(environ)
+            self._start_monitoring(environ)
         except BaseException:
             self.down()
             raise
         print(f"The native stack is up in {time.monotonic() - started:.1f} s: {self.webserver_url}")
+        print(f"Prometheus: http://127.0.0.1:{self.monitoring_ports().prometheus}")
 
     def down(self) -> None:
         """Stop the recorded processes, newest first; nothing happens when nothing runs."""
@@ -317,6 +332,40 @@ class NativeStack:
             process = _spawn(commands[service], environ, log)
             self._record(service, {"pid": process.pid, "log": str(log)})
             self._wait(service, log, process, checks[service])
+
+    def _start_monitoring(self, environ: dict[str, str]) -> None:
+        """The metrics exporter (with the Dagster processes' variables), Alertmanager (which
+        reads ``ALERT_WEBHOOK_URL`` from them) and Prometheus, configured as in compose."""
+        ports = self.monitoring_ports()
+        prometheus_dir, alertmanager_dir = self.folder / "prometheus", self.folder / "alertmanager"
+        monitoring.write_prometheus_config(prometheus_dir, ports)
+        alertmanager, alertmanager_variables = monitoring.alertmanager_command(
+            alertmanager_dir, ports.alertmanager
+        )
+        services = {
+            "metrics_exporter": (
+                monitoring.exporter_command(ports.exporter),
+                environ,
+                f"http://127.0.0.1:{ports.exporter}/metrics",
+            ),
+            "alertmanager": (
+                alertmanager,
+                environ | alertmanager_variables,
+                f"http://127.0.0.1:{ports.alertmanager}/-/ready",
+            ),
+            "prometheus": (
+                monitoring.prometheus_command(prometheus_dir, ports.prometheus),
+                environ,
+                f"http://127.0.0.1:{ports.prometheus}/-/ready",
+            ),
+        }
+        for service, (command, variables, ready_url) in services.items():
+            log = self.logs / f"{service}.log"
+            process = _spawn(command, variables, log)
+            self._record(service, {"pid": process.pid, "log": str(log)})
+            self._wait(
+                service, log, process, lambda url=ready_url: requests.get(url, timeout=10).ok
+            )
 
     def _daemons_healthy(self) -> bool:
         query = "{ instance { daemonHealth { allDaemonStatuses { required healthy } } } }"

@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib/environment.sh"
 ensure_venv
 ensure_postgres_installed
 ensure_stack_test_tools_installed
+ensure_prometheus_installed
 cd "$REPOSITORY_ROOT"
 echo "+ ruff check ."
 ruff check .

@@ -112,6 +112,17 @@ ensure_postgres_installed() {
   apt_install "the tests' own PostgreSQL cluster" postgresql
 }
 
+# The native stack's monitoring and the tests of the alert rules run Debian's Prometheus,
+# Alertmanager and their promtool and amtool (deploy/monitoring.py). Install them when missing
+# (as root); the packages' own services are not started where no systemd runs.
+ensure_prometheus_installed() {
+  local missing=()
+  command -v promtool > /dev/null || missing+=(prometheus)
+  command -v prometheus-alertmanager > /dev/null || missing+=(prometheus-alertmanager)
+  [ ${#missing[@]} -eq 0 ] && return
+  apt_install "Prometheus and Alertmanager" "${missing[@]}"
+}
+
 # Record runs in a persistent instance inside the checkout (git-ignored), so `dagster dev` shows
 # them. An existing DAGSTER_HOME elsewhere is respected and its dagster.yaml left alone.
 use_local_instance() {

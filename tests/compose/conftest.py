@@ -114,6 +114,13 @@ def write_env_file(path: Path, **overrides: str) -> dict[str, str]:
         "DAGSTER_WEBSERVER_PORT": str(free_port()),
         "SPARK_MASTER_UI_PORT": str(free_port()),
         "MINIO_CONSOLE_PORT": str(free_port()),
+        "PROMETHEUS_PORT": str(free_port()),
+        "ALERTMANAGER_PORT": str(free_port()),
+        "ALERT_RECEIVER_PORT": str(free_port()),
+        # the project's alerts and Alertmanager's go to the tests' receiver (compose.test.yml);
+        # a run queued 30 s is "too long", so a test can cause that alert
+        "ALERT_WEBHOOK_URL": "http://alert-receiver:8000/hooks/secret-token",
+        "ALERT_QUEUED_RUN_MINUTES": "0.5",
         **overrides,
     }
     path.write_text("".join(f"{name}={value}\n" for name, value in values.items()))

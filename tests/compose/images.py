@@ -5,6 +5,9 @@
 - ``local/python:3.11-slim-bookworm``: our Dockerfile's ``PYTHON_IMAGE`` (``images/python``).
 - ``local/postgres:15-bookworm``: the official postgres image's interface (``images/postgres``).
 - ``local/seaweedfs:stand-in-for-minio``: an S3 server on port 9000 (``images/seaweedfs``).
+- ``local/prometheus:stand-in``, ``local/alertmanager:stand-in``: Debian's ``prometheus`` and
+  ``prometheus-alertmanager`` behind the official images' interfaces (``images/prometheus``,
+  ``images/alertmanager``).
 
 Each image carries a label with the digest of what it was made from; an image whose label
 matches is reused, so only the first run on a machine pays for the builds.
@@ -23,6 +26,8 @@ DEBIAN = "local/debian:bookworm"
 PYTHON = "local/python:3.11-slim-bookworm"
 POSTGRES = "local/postgres:15-bookworm"
 OBJECT_STORE = "local/seaweedfs:stand-in-for-minio"
+PROMETHEUS = "local/prometheus:stand-in"
+ALERTMANAGER = "local/alertmanager:stand-in"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
@@ -132,3 +137,5 @@ def build_all(log) -> None:
     build_from(IMAGES / "python", PYTHON, {"host-ca-certificates.crt": HOST_CA_BUNDLE}, log)
     build_from(IMAGES / "postgres", POSTGRES, {}, log)
     build_from(IMAGES / "seaweedfs", OBJECT_STORE, {"weed": weed_binary()}, log)
+    build_from(IMAGES / "prometheus", PROMETHEUS, {}, log)
+    build_from(IMAGES / "alertmanager", ALERTMANAGER, {}, log)

@@ -14,11 +14,13 @@ import boto3
 import dagster as dg
 import psutil
 import pytest
+import requests
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
 
 from dagster_project.definitions import defs
 from dagster_project.launch_plan import Launch, launch_plan
+from deploy.native_stack import NativeStack
 from tests.deploy.graphql_runs import TERMINAL, launch_everything, submit, wait_for
 from tests.deploy.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
 from tests.stack_layout import LAKE_DATASETS, WAREHOUSE_TABLES, assert_each_tier_in_its_own_place
@@ -124,6 +126,43 @@ def test_every_asset_is_materialized_in_the_postgres_instance(materialized_stack
     }
     assert materialized == all_assets
     assert runs == len(launch_plan(defs))
+
+
+def test_prometheus_scrapes_the_exporter_and_counts_every_run(materialized_stack):
+    """Prometheus (Debian's binary, the compose configuration) has the exporter's target up, and
+    its finished-run counters add up to the runs the stack ran, all successful."""
+    stack, _ = materialized_stack
+    ports = NativeStack(stack.folder).monitoring_ports()
+
+    def query(expression: str) -> list[dict]:
+        answer = requests.get(
+            f"http://127.0.0.1:{ports.prometheus}/api/v1/query",
+            params={"query": expression},
+            timeout=10,
+        ).json()
+        return answer["data"]["result"]
+
+    def counted(status: str) -> float:
+        (result,) = query(f'sum(dagster_runs_finished_total{{status="{status}"}})') or [None]
+        return float(result["value"][1]) if result else -1.0
+
+    runs = len(launch_plan(defs))
+    deadline = time.monotonic() + 60  # one scrape interval (15 s) and a slow scrape
+    while counted("SUCCESS") != runs and time.monotonic() < deadline:
+        time.sleep(1)
+    assert counted("SUCCESS") == runs
+    assert counted("FAILURE") == 0
+    (target,) = [
+        target
+        for target in requests.get(
+            f"http://127.0.0.1:{ports.prometheus}/api/v1/targets", timeout=10
+        ).json()["data"]["activeTargets"]
+        if target["labels"]["job"] == "dagster"
+    ]
+    assert target["health"] == "up", target
+    assert [float(r["value"][1]) for r in query("dagster_up")] == [1.0]
+    ready = requests.get(f"http://127.0.0.1:{ports.alertmanager}/-/ready", timeout=10)
+    assert ready.ok
 
 
 def test_each_tier_stores_its_values_in_its_own_place(materialized_stack):

@@ -1,0 +1,151 @@
+"""Prometheus and Alertmanager in the compose stack, after the other compose tests: Prometheus
+has the metrics exporter's target up, a run that fails for real moves the failure counter, and a
+run held in the queue past ALERT_QUEUED_RUN_MINUTES (0.5 in the tests' .env) because the daemon
+is stopped fires DagsterRunQueuedTooLong, which Alertmanager delivers to the tests' webhook
+receiver (compose.test.yml). The Prometheus UI's graph of the run counters goes to
+test-artifacts/prometheus-graph.png."""
+
+import time
+import urllib.parse
+
+import pytest
+import requests
+from playwright.sync_api import sync_playwright
+
+from dagster_project.launch_plan import Launch
+from tests.compose import faults
+from tests.compose.conftest import ARTIFACTS
+from tests.deploy import graphql_runs
+from tests.deploy.test_browser import CHROMIUM, CHROMIUM_FLAGS
+
+pytestmark = [pytest.mark.compose, pytest.mark.docker]
+
+ECOMMERCE = Launch(groups=("ecommerce",))
+QUEUED_JOB = "storage_cleanup_job"  # a dry run by default: harmless to run at any time
+TIMEOUT_S = 300
+
+
+def prometheus(stack, path: str, **params) -> dict:
+    port = stack.values["PROMETHEUS_PORT"]
+    answer = requests.get(f"http://127.0.0.1:{port}{path}", params=params, timeout=10)
+    answer.raise_for_status()
+    return answer.json()["data"]
+
+
+def value(stack, expression: str) -> float | None:
+    result = prometheus(stack, "/api/v1/query", query=expression)["result"]
+    return float(result[0]["value"][1]) if result else None
+
+
+def received(stack) -> list[dict]:
+    port = stack.values["ALERT_RECEIVER_PORT"]
+    return requests.get(f"http://127.0.0.1:{port}/", timeout=10).json()
+
+
+def firing_messages(stack, alert: str) -> list[dict]:
+    """The Slack attachments Alertmanager sent for ``alert`` firing."""
+    return [
+        attachment
+        for body in received(stack)
+        for attachment in body.get("attachments", [])
+        if attachment.get("title") == f"Firing: {alert}"
+    ]
+
+
+def test_prometheus_scrapes_the_exporter(compose_stack):
+    def exporter_target() -> dict:
+        (target,) = [
+            target
+            for target in prometheus(compose_stack, "/api/v1/targets")["activeTargets"]
+            if target["labels"]["job"] == "dagster"
+        ]
+        return target
+
+    faults.poll(lambda: exporter_target()["health"] == "up", "the exporter's target up", 120)
+    assert value(compose_stack, "dagster_up") == 1
+    assert value(compose_stack, 'dagster_code_location_up{address="code-location:4000"}') == 1
+    assert value(compose_stack, "sum(dagster_runs_finished_total)") > 0
+
+
+def test_a_run_failing_for_real_moves_the_failure_counter(compose_stack):
+    failed = 'sum(dagster_runs_finished_total{status="FAILURE"})'
+    faults.poll(lambda: value(compose_stack, failed) is not None, "the failure counter", 120)
+    before = value(compose_stack, failed)
+
+    # run monitoring fails a run past its dagster/max_runtime; no retry of it
+    run = graphql_runs.graphql_client(compose_stack.webserver_port).submit_job_execution(
+        "__ASSET_JOB",
+        repository_location_name=graphql_runs.LOCATION,
+        repository_name="__repository__",
+        asset_selection=graphql_runs.assets_of(ECOMMERCE),
+        tags={**ECOMMERCE.tags(), "dagster/max_runtime": "1", "dagster/max_retries": "0"},
+    )
+    assert graphql_runs.wait_for(compose_stack.webserver_port, run, timeout_s=TIMEOUT_S) == (
+        "FAILURE"
+    )
+
+    faults.poll(lambda: value(compose_stack, failed) == before + 1, "the counter one higher", 120)
+
+
+def test_a_run_held_in_the_queue_fires_an_alert_that_reaches_the_webhook(compose_stack):
+    port = compose_stack.webserver_port
+    compose_stack.compose("stop", "daemon")
+    try:
+        run = graphql_runs.graphql_client(port).submit_job_execution(
+            QUEUED_JOB,
+            repository_location_name=graphql_runs.LOCATION,
+            repository_name="__repository__",
+        )
+        assert graphql_runs.graphql_client(port).get_run_status(run).value == "QUEUED"
+        started = time.monotonic()
+        (message, *_) = faults.poll(
+            lambda: [
+                message
+                for message in firing_messages(compose_stack, "DagsterRunQueuedTooLong")
+                if f"A run of {QUEUED_JOB} has waited" in message["text"]
+            ],
+            "the queued-run alert at the webhook",
+            TIMEOUT_S,
+        )
+        compose_stack.timings["alert: queued run at the webhook"] = round(
+            time.monotonic() - started, 1
+        )
+    finally:
+        compose_stack.compose("start", "daemon")
+    assert "ALERT_QUEUED_RUN_MINUTES" in message["text"]
+    assert graphql_runs.wait_for(port, run, timeout_s=TIMEOUT_S) == "SUCCESS"
+    assert faults.unfinished(compose_stack) == []
+
+
+def test_the_prometheus_ui_graphs_the_run_counters(compose_stack):
+    screenshot = ARTIFACTS / "prometheus-graph.png"
+    query = urllib.parse.urlencode(
+        {
+            "g0.expr": "sum by (status) (dagster_runs_finished_total)",
+            "g0.tab": "0",
+            "g0.range_input": "1h",
+        }
+    )
+    url = f"http://127.0.0.1:{compose_stack.values['PROMETHEUS_PORT']}/graph?{query}"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(url)
+            page.locator("svg path, canvas").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(2_000)  # the graph's data
+            page.screenshot(path=str(screenshot), full_page=True)
+            text = page.inner_text("body")
+        finally:
+            browser.close()
+
+    assert screenshot.stat().st_size > 10_000
+    assert "dagster_runs_finished_total" in page_inputs(text, url)
+
+
+def page_inputs(text: str, url: str) -> str:
+    """The page's text and its URL (the expression sits in an input, not in the text)."""
+    return text + urllib.parse.unquote_plus(url)

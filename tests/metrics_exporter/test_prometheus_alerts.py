@@ -1,0 +1,153 @@
+"""Every alert rule of deploy/prometheus/alert-rules.yml fired for real and delivered: Prometheus
+and Alertmanager (Debian's binaries, configured by ``deploy.monitoring`` as the native stack
+configures them) over the exporter on a copy of the ``caused`` instance, Alertmanager posting to
+a webhook receiver the test runs.
+
+To take seconds rather than minutes, the rules lose their ``for:`` durations, Prometheus scrapes
+every second and Alertmanager groups for one second; the thresholds the exporter reads are
+lowered through the variables users set. The durations themselves are checked by promtool
+(tests/deploy/test_alert_rules.py)."""
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import requests
+
+from deploy import monitoring
+from tests.alert_receivers import webhook_receiver
+from tests.instance import fault_location
+from tests.instance.dev_server import poll
+from tests.processes import free_port, stop_process_group, wait_until
+
+EXPORTER_RULES = {
+    "DagsterRunFailureRate",
+    "DagsterRunQueuedTooLong",
+    "DagsterDaemonHeartbeatMissing",
+    "DagsterAssetFreshnessFailed",
+    "DagsterPoolSlotHeldByEndedRun",
+}
+
+
+def rule_names() -> set[str]:
+    return set(re.findall(r"^\s+- alert: (\w+)$", monitoring.ALERT_RULES.read_text(), re.M))
+
+
+def firing(received: list[dict]) -> set[str]:
+    """The alert names of the "Firing" messages the webhook received (Slack's payload)."""
+    titles = [attachment["title"] for body in received for attachment in body["attachments"]]
+    return {title.removeprefix("Firing: ") for title in titles if title.startswith("Firing: ")}
+
+
+def query(ports: monitoring.MonitoringPorts, expression: str) -> list[float]:
+    """The values of an instant query to Prometheus."""
+    answer = requests.get(
+        f"http://127.0.0.1:{ports.prometheus}/api/v1/query",
+        params={"query": expression},
+        timeout=10,
+    ).json()
+    return [float(series["value"][1]) for series in answer["data"]["result"]]
+
+
+def delivered(rules: set[str], received: list[dict], ports, logs: Path) -> None:
+    """Wait until the webhook got a "Firing" message of each rule; else fail with what
+    Prometheus says is firing and the logs."""
+    try:
+        poll(lambda: rules <= firing(received), f"{sorted(rules)} at the webhook", 120)
+    except TimeoutError as error:
+        alerts = requests.get(f"http://127.0.0.1:{ports.prometheus}/api/v1/alerts", timeout=10)
+        tails = {log.name: log.read_text()[-2000:] for log in logs.glob("*.log")}
+        raise AssertionError(
+            f"{error}\nreceived: {sorted(firing(received))}\nPrometheus: {alerts.text}\n{tails}"
+        ) from error
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen]]:
+    started: list[subprocess.Popen] = []
+    yield started
+    for process in started:
+        stop_process_group(process)
+
+
+def spawn(command: list[str], environ: dict[str, str], log: Path) -> subprocess.Popen:
+    with open(log, "w") as output:
+        return subprocess.Popen(
+            command, env=environ, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def test_every_rule_fires_for_real_and_reaches_the_webhook(caused, tmp_path, processes):
+    assert EXPORTER_RULES | {"DagsterExporterDown", "DagsterInstanceUnreadable"} == rule_names()
+    home = tmp_path / "home"
+    shutil.copytree(caused, home)
+    ports = monitoring.MonitoringPorts(free_port(), free_port(), free_port())
+    rules = re.sub(r"^\s+for: \S+\n", "", monitoring.ALERT_RULES.read_text(), flags=re.M)
+    monitoring.write_prometheus_config(tmp_path / "prometheus", ports, interval="1s", rules=rules)
+    alertmanager_config = tmp_path / "alertmanager.yml"
+    alertmanager_config.write_text(
+        monitoring.ALERTMANAGER_CONFIG.read_text().replace("group_wait: 30s", "group_wait: 1s")
+    )
+    environ = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "ALERT_QUEUED_RUN_MINUTES": "0.05",  # 3 s
+        "ALERT_HELD_SLOT_MINUTES": "0.05",
+    }
+
+    with webhook_receiver() as (url, received):
+        exporter = spawn(monitoring.exporter_command(ports.exporter), environ, tmp_path / "x.log")
+        processes.append(exporter)
+        command, variables = monitoring.alertmanager_command(
+            tmp_path / "alertmanager", ports.alertmanager
+        )
+        variables |= {"ALERT_WEBHOOK_URL": url, "ALERTMANAGER_CONFIG": str(alertmanager_config)}
+        processes.append(spawn(command, environ | variables, tmp_path / "alertmanager.log"))
+        prometheus = monitoring.prometheus_command(tmp_path / "prometheus", ports.prometheus)
+        processes.append(spawn(prometheus, environ, tmp_path / "prometheus.log"))
+        for port, path, process in [
+            (ports.exporter, "/metrics", exporter),
+            (ports.alertmanager, "/-/ready", processes[1]),
+            (ports.prometheus, "/-/ready", processes[2]),
+        ]:
+            wait_until(
+                lambda url=f"http://127.0.0.1:{port}{path}": requests.get(url, timeout=10).ok,
+                process,
+                f"127.0.0.1:{port}{path}",
+            )
+
+        # two more failures of failing_job once Prometheus has its count (1): 3 of 3 failed
+        poll(
+            lambda: query(ports, 'dagster_runs_finished_total{job_name="failing_job"}') == [1.0],
+            "Prometheus's first sample of the finished runs",
+            60,
+        )
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            job = dg.Definitions(
+                assets=[fault_location.failing_step], jobs=[fault_location.failing_job]
+            ).resolve_job_def("failing_job")
+            for _ in range(2):
+                assert not job.execute_in_process(instance=instance, raise_on_error=False).success
+        delivered(EXPORTER_RULES, received, ports, tmp_path)
+
+        # the instance unreadable: its run database's folder moved away
+        (home / "history").rename(tmp_path / "history")
+        delivered({"DagsterInstanceUnreadable"}, received, ports, tmp_path)
+
+        stop_process_group(exporter)
+        delivered({"DagsterExporterDown"}, received, ports, tmp_path)
+
+    # the receiver got Slack's payload, and nothing of the webhook's token
+    assert all("secret-token" not in str(body) for body in received)
+    (message,) = [
+        attachment
+        for body in received
+        for attachment in body["attachments"]
+        if attachment["title"] == "Firing: DagsterAssetFreshnessFailed"
+    ]
+    assert "sensor_anomalies is past its freshness window" in message["text"]
