@@ -21,10 +21,12 @@ from pathlib import Path
 
 from benchmarks import machine, object_store
 from benchmarks.io_tiers import IoMeasurement, measure_io
+from benchmarks.metrics_scrape import measure_scrapes
 from benchmarks.orchestration import REPOSITORY_ROOT, run_graph, time_main_job
 from benchmarks.report import Results, render
 
-SECTIONS = ("io", "orchestration", "main_job", "scaling")
+SECTIONS = ("io", "orchestration", "main_job", "scaling", "metrics")
+METRICS_RUN_COUNTS = "0,1000,10000"
 EXECUTORS = ("in_process", "forkserver", "spawn")
 FINDINGS = Path(__file__).with_name("findings.md")
 TINY_GROUPS = "ecommerce,logs"
@@ -68,6 +70,11 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark scaling points")
     parser.add_argument(
+        "--metrics-runs",
+        default=METRICS_RUN_COUNTS,
+        help="the finished-run counts of the instance section 5 scrapes",
+    )
+    parser.add_argument(
         "--render-last",
         action="store_true",
         help=f"measure nothing: render the figures kept from the last run ({LAST_RUN})",
@@ -82,6 +89,7 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     if parsed.tiny:
         parsed.sizes, parsed.no_s3, parsed.executors = "1MB", True, "in_process"
         parsed.data_scale, parsed.no_spark = 0.01, True
+        parsed.metrics_runs = "0,100"
         parsed.groups = parsed.groups or TINY_GROUPS
     return parsed
 
@@ -192,6 +200,13 @@ def main(argv: list[str]) -> int:
                 results.spark_runs[scale] = run_graph("in_process", scale, ["spark"])
     else:
         results.spark_skipped = "--sections"
+
+    if "metrics" in sections:
+        results.load_averages.append(("metrics", os.getloadavg()))
+        counts = [int(count) for count in options.metrics_runs.split(",")]
+        results.scrapes = measure_scrapes(counts, progress)
+    else:
+        results.scrapes_skipped = "--sections"
 
     results.load_averages.append(("end", os.getloadavg()))
     if not options.tiny:

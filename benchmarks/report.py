@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from benchmarks.io_cases import CODECS, SYSTEM_ALLOCATOR
 from benchmarks.io_tiers import IoMeasurement, read_peak_above_object
+from benchmarks.metrics_scrape import ScrapeMeasurement
 from benchmarks.orchestration import GraphRun
 from dagster_project.tiers import GROUP_TIERS, WAREHOUSE_NATIVE_GROUPS
 
@@ -59,6 +60,8 @@ class Results:
     spark_skipped: str | None = None
     main_job_seconds: float | None = None
     main_job_skipped: str | None = None
+    scrapes: list[ScrapeMeasurement] = field(default_factory=list)
+    scrapes_skipped: str | None = None
     findings: str = ""
 
 
@@ -575,6 +578,28 @@ def _lake_rows(run: GraphRun) -> int:
 # ---- the document ------------------------------------------------------------------------------
 
 
+def scrape_table(results: Results) -> str:
+    if not results.scrapes:
+        return f"Not run ({results.scrapes_skipped or 'no measurement'})."
+    base = results.scrapes[0]
+    rows = [
+        [
+            f"{m.runs:,}",
+            with_ratio(seconds(m.first_scrape_s), m.first_scrape_s, base.first_scrape_s),
+            with_ratio(seconds(m.later_scrape_s), m.later_scrape_s, base.later_scrape_s),
+            str(m.samples),
+        ]
+        for m in results.scrapes
+    ]
+    header = [
+        "finished runs in the instance",
+        f"first scrape after a start s (x {base.runs:,} runs)",
+        f"later scrape s (x {base.runs:,} runs)",
+        "samples",
+    ]
+    return table(header, rows)
+
+
 def render(results: Results) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
@@ -670,6 +695,20 @@ def render(results: Results) -> str:
         "`./scripts/benchmark.sh --sections scaling`.",
         "",
         spark_scaling_table(results),
+        "",
+        "## 5. Metrics exporter",
+        "",
+        "One read of the instance by the metrics exporter (`InstanceCollector.read`, what a "
+        "Prometheus scrape waits for, without the deadline's thread) on a throwaway PostgreSQL "
+        "instance of `deploy/dagster.stack.yaml`, with the project's definitions, holding "
+        "finished runs of four jobs, one in ten failed. At each count a new collector, as after "
+        "an exporter restart, is read twice: the first read counts the whole history, the "
+        "second only what changed since; the best of three collectors. The exporter answers "
+        "`dagster_up 0` to a scrape whose read takes longer than 8 s; the read goes on in the "
+        "background, and the next read starts from the counts it reached. Reproduce: "
+        "`./scripts/benchmark.sh --sections metrics`.",
+        "",
+        scrape_table(results),
         "",
     ]
     if results.findings:

@@ -4,8 +4,8 @@
 
 Every value is read from the instance when Prometheus scrapes, so nothing is lost when the
 exporter restarts: the finished-run counters and the run-duration histogram are rebuilt from the
-instance's run records (up to ``RUNS_PER_SCRAPE`` more per scrape, oldest updates first), then
-kept up to date from there. Reads are bounded: four run queries (unfinished, newly finished,
+instance's run records (in batches of ``RUNS_PER_SCRAPE``, oldest updates first), then kept up
+to date from there. Reads are bounded: four run queries (unfinished, newly finished,
 queued, those holding slots), two per pool, one each for the asset records, the checks, the
 freshness states and the heartbeats, and the step stats of at most
 ``STEP_STATS_RUNS_PER_SCRAPE`` newly finished runs. A scrape that cannot read the instance
@@ -47,7 +47,7 @@ from dagster_project.monitoring.queue_health import queued_runs, slots_held_by_e
 
 DEFAULT_PORT = 9109
 SCRAPE_DEADLINE_S = 8.0
-RUNS_PER_SCRAPE = 5000
+RUNS_PER_SCRAPE = 2000
 STEP_STATS_RUNS_PER_SCRAPE = 50
 RUN_DURATION_BUCKETS_S = (10, 30, 60, 120, 300, 600, 1800, 3600, 7200, math.inf)
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
@@ -75,28 +75,39 @@ class FinishedRuns:
         self.new_runs: list[str] = []
 
     def read(self, instance: dg.DagsterInstance) -> None:
-        records = instance.get_run_records(
-            filters=dg.RunsFilter(statuses=FINISHED, updated_after=self.updated_after),
-            limit=RUNS_PER_SCRAPE,
-            order_by="update_timestamp",
-            ascending=True,
-        )
-        for record in records:
-            # a millisecond back: a run updated in the same instant as the last one read, but
-            # left out by the limit, is read next time (the ids make repeats harmless)
-            self.updated_after = record.update_timestamp - timedelta(milliseconds=1)
-            run = record.dagster_run
-            if run.run_id in self.counted:
-                continue
-            self.counted.add(run.run_id)
-            self.new_runs.append(run.run_id)
-            self.totals[(run.status.value, run.job_name)] += 1
-            if record.start_time is not None and record.end_time is not None:
-                duration = max(0.0, record.end_time - record.start_time)
-                self.sums[run.job_name] += duration
-                for index, bound in enumerate(RUN_DURATION_BUCKETS_S):  # cumulative buckets
-                    if duration <= bound:
-                        self.buckets[run.job_name][index] += 1
+        """Count every run that finished since the last read, in batches of
+        ``RUNS_PER_SCRAPE``, until caught up: a scrape never shows part of the history (after a
+        restart, Prometheus would take the drop for a counter reset and the catch-up for new
+        runs). A batch without a new run ends it too."""
+        while True:
+            records = instance.get_run_records(
+                filters=dg.RunsFilter(statuses=FINISHED, updated_after=self.updated_after),
+                limit=RUNS_PER_SCRAPE,
+                order_by="update_timestamp",
+                ascending=True,
+            )
+            new = [self.count(record) for record in records]
+            if len(records) < RUNS_PER_SCRAPE or not any(new):
+                return
+
+    def count(self, record: dg.RunRecord) -> bool:
+        """Count one finished run unless it was counted; whether it was new."""
+        # a millisecond back: a run updated in the same instant as the last one read, but left
+        # out by the limit, is read next time (the ids make repeats harmless)
+        self.updated_after = record.update_timestamp - timedelta(milliseconds=1)
+        run = record.dagster_run
+        if run.run_id in self.counted:
+            return False
+        self.counted.add(run.run_id)
+        self.new_runs.append(run.run_id)
+        self.totals[(run.status.value, run.job_name)] += 1
+        if record.start_time is not None and record.end_time is not None:
+            duration = max(0.0, record.end_time - record.start_time)
+            self.sums[run.job_name] += duration
+            for index, bound in enumerate(RUN_DURATION_BUCKETS_S):  # cumulative buckets
+                if duration <= bound:
+                    self.buckets[run.job_name][index] += 1
+        return True
 
 
 class InstanceCollector:

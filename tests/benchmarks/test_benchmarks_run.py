@@ -47,6 +47,7 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
         "## 2. Orchestration overhead",
         "## 3. Data movement",
         "## 4. Scaling",
+        "## 5. Metrics exporter",
     ):
         assert heading in markdown
     assert re.search(r"\| pyarrow \| \d+\.", markdown)
@@ -85,3 +86,7 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
 
     scaling = table_rows(markdown, "## 4. Scaling")
     assert [row[0].split()[-1] for row in scaling[2:]] == ["(1x)", "(10x)"]
+
+    scrapes = table_rows(markdown, "## 5. Metrics exporter")
+    assert [row[0] for row in scrapes[2:]] == ["0", "100"]
+    assert all(re.fullmatch(r"[\d.]+ \([\d.]+x\)", row[1]) for row in scrapes[2:]), scrapes
