@@ -62,6 +62,18 @@ def test_prometheus_scrapes_the_exporter(compose_stack):
         return target
 
     faults.poll(lambda: exporter_target()["health"] == "up", "the exporter's target up", 120)
+    # what the exporter serves, for the record (test-artifacts/compose-metrics.txt)
+    served = compose_stack.compose(
+        "exec",
+        "-T",
+        "metrics-exporter",
+        "python",
+        "-c",
+        "import urllib.request as u; "
+        "print(u.urlopen('http://localhost:9109/metrics', timeout=30).read().decode())",
+    ).stdout
+    (ARTIFACTS / "compose-metrics.txt").write_text(served)
+    assert "dagster_up 1.0" in served
     assert value(compose_stack, "dagster_up") == 1
     assert value(compose_stack, 'dagster_code_location_up{address="code-location:4000"}') == 1
     assert value(compose_stack, "sum(dagster_runs_finished_total)") > 0

@@ -89,7 +89,7 @@ def test_third_party_images_and_the_base_image_are_pinned():
     for name, service in compose()["services"].items():
         image = service.get("image", "")
         if not image.endswith(":local"):
-            assert re.search(r":\d[\w.-]*$|:RELEASE\.[\w.-]+$", image), f"{name}: {image}"
+            assert re.search(r":v?\d[\w.-]*$|:RELEASE\.[\w.-]+$", image), f"{name}: {image}"
     assert re.search(
         r"^ARG PYTHON_IMAGE=python:\d+\.\d+\.\d+-slim-\w+$", DOCKERFILE.read_text(), re.MULTILINE
     )
