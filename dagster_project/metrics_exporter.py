@@ -50,11 +50,37 @@ SCRAPE_DEADLINE_S = 8.0
 RUNS_PER_SCRAPE = 2000
 STEP_STATS_RUNS_PER_SCRAPE = 50
 RUN_DURATION_BUCKETS_S = (10, 30, 60, 120, 300, 600, 1800, 3600, 7200, math.inf)
+STEP_DURATION_BUCKETS_S = (1, 5, 15, 30, 60, 120, 300, 600, 1800, math.inf)
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 UNFINISHED = [status for status in dg.DagsterRunStatus if status not in FINISHED]
 FRESHNESS_STATES = ("PASS", "WARN", "FAIL", "UNKNOWN")
 # The job of runs that materialize assets picked outside any job (dg.materialize, `dg launch`).
 EPHEMERAL_JOB = "__ephemeral_asset_job__"
+
+
+class Histograms:
+    """Cumulative bucket counts and sums of durations, by one label's value."""
+
+    def __init__(self, bounds: tuple[float, ...]) -> None:
+        self.bounds = bounds
+        self.counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(bounds))
+        self.sums: dict[str, float] = defaultdict(float)
+
+    def observe(self, key: str, seconds: float) -> None:
+        self.sums[key] += seconds
+        for index, bound in enumerate(self.bounds):
+            if seconds <= bound:
+                self.counts[key][index] += 1
+
+    def family(self, name: str, documentation: str, label: str) -> HistogramMetricFamily:
+        family = HistogramMetricFamily(name, documentation, labels=[label])
+        for key, counts in sorted(self.counts.items()):
+            buckets = [
+                ("+Inf" if bound == math.inf else f"{bound:g}", count)
+                for bound, count in zip(self.bounds, counts, strict=True)
+            ]
+            family.add_metric([key], buckets, sum_value=self.sums[key])
+        return family
 
 
 class FinishedRuns:
@@ -69,8 +95,7 @@ class FinishedRuns:
         for job in jobs:
             for status in FINISHED:
                 self.totals[(status.value, job)] = 0
-        self.buckets: dict[str, list[int]] = defaultdict(lambda: [0] * len(RUN_DURATION_BUCKETS_S))
-        self.sums: dict[str, float] = defaultdict(float)
+        self.durations = Histograms(RUN_DURATION_BUCKETS_S)
         self.updated_after: datetime | None = None
         self.new_runs: list[str] = []
 
@@ -102,11 +127,7 @@ class FinishedRuns:
         self.new_runs.append(run.run_id)
         self.totals[(run.status.value, run.job_name)] += 1
         if record.start_time is not None and record.end_time is not None:
-            duration = max(0.0, record.end_time - record.start_time)
-            self.sums[run.job_name] += duration
-            for index, bound in enumerate(RUN_DURATION_BUCKETS_S):  # cumulative buckets
-                if duration <= bound:
-                    self.buckets[run.job_name][index] += 1
+            self.durations.observe(run.job_name, max(0.0, record.end_time - record.start_time))
         return True
 
 
@@ -123,6 +144,8 @@ class InstanceCollector:
         self.queued_limit_s = settings.alert_queued_run_minutes() * 60
         self.held_slot_limit_s = settings.alert_held_slot_minutes() * 60
         self.step_seconds: dict[str, float] = {}
+        self.step_durations = Histograms(STEP_DURATION_BUCKETS_S)
+        self.history_read = False
         self.reader = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self.pending: concurrent.futures.Future | None = None
 
@@ -179,18 +202,11 @@ class InstanceCollector:
         for (status, job), count in sorted(self.finished.totals.items()):
             total.add_metric([status, job], count)
         yield total
-        durations = HistogramMetricFamily(
+        yield self.finished.durations.family(
             "dagster_run_duration_seconds",
             "Seconds from start to end of each finished run, by job.",
-            labels=["job_name"],
+            "job_name",
         )
-        for job, counts in sorted(self.finished.buckets.items()):
-            buckets = [
-                ("+Inf" if bound == math.inf else f"{bound:g}", count)
-                for bound, count in zip(RUN_DURATION_BUCKETS_S, counts, strict=True)
-            ]
-            durations.add_metric([job], buckets, sum_value=self.finished.sums[job])
-        yield durations
 
     def queue(self, now: float) -> Iterator[Metric]:
         waiting: dict[str, list[float]] = defaultdict(list)
@@ -213,22 +229,35 @@ class InstanceCollector:
         )
 
     def steps(self) -> Iterator[Metric]:
+        """The latest duration of each step, and a histogram of the step durations of the runs
+        that finished since the exporter started (the history it found at start feeds only the
+        latest durations, so the histogram's counters only grow: read it with ``rate()``)."""
         new, self.finished.new_runs = (
             self.finished.new_runs[-STEP_STATS_RUNS_PER_SCRAPE:],
             [],
         )
         for run_id in new:
             for stats in self.instance.get_run_step_stats(run_id):
-                if stats.start_time is not None and stats.end_time is not None:
-                    self.step_seconds[stats.step_key] = stats.end_time - stats.start_time
-        steps = GaugeMetricFamily(
+                if stats.start_time is None or stats.end_time is None:
+                    continue
+                seconds = max(0.0, stats.end_time - stats.start_time)
+                self.step_seconds[stats.step_key] = seconds
+                if self.history_read:
+                    self.step_durations.observe(stats.step_key, seconds)
+        self.history_read = True
+        latest = GaugeMetricFamily(
             "dagster_step_last_duration_seconds",
             "Seconds the latest finished execution of each step took.",
             labels=["step"],
         )
         for step, seconds in sorted(self.step_seconds.items()):
-            steps.add_metric([step], seconds)
-        yield steps
+            latest.add_metric([step], seconds)
+        yield latest
+        yield self.step_durations.family(
+            "dagster_step_duration_seconds",
+            "Seconds each step took, over the runs finished since the exporter started.",
+            "step",
+        )
 
     def assets(self, now: float) -> Iterator[Metric]:
         since = GaugeMetricFamily(

@@ -134,6 +134,8 @@ def test_every_rule_fires_for_real_and_reaches_the_webhook(caused, tmp_path, pro
             for _ in range(2):
                 assert not job.execute_in_process(instance=instance, raise_on_error=False).success
         delivered(EXPORTER_RULES, received, ports, tmp_path)
+        # the two runs finished after the exporter started: in the step-duration histogram
+        assert query(ports, 'dagster_step_duration_seconds_count{step="failing_step"}') == [2.0]
 
         # the instance unreadable: its run database's folder moved away
         (home / "history").rename(tmp_path / "history")
