@@ -251,25 +251,35 @@ def worker_health(stack, run_id: str) -> str:
         os.environ.update(saved)
 
 
-def new_child(process: psutil.Process, before: set[int], timeout_s: float = 60) -> psutil.Process:
+def new_descendant(
+    process: psutil.Process, before: set[int], timeout_s: float = 60
+) -> psutil.Process:
+    """The first Python process started under ``process`` (at any depth) that is not in
+    ``before`` (the run's Spark JVM, started later, is not one)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        children = [child for child in process.children() if child.pid not in before]
-        if children:
-            return children[0]
+        new = [
+            child
+            for child in process.children(recursive=True)
+            if child.pid not in before and child.name().startswith("python")
+        ]
+        if new:
+            return new[0]
         time.sleep(0.2)
-    raise TimeoutError(f"no new child of {process.pid} within {timeout_s} s")
+    raise TimeoutError(f"no new process under {process.pid} within {timeout_s} s")
 
 
 def test_a_run_whose_process_dies_is_failed_and_launched_again(materialized_stack):
     stack, _ = materialized_stack
     port = int(stack.environ["DAGSTER_WEBSERVER_PORT"])
     state = json.loads((stack.folder / "state.json").read_text())
+    # python -m dagster_project.instance.code_server, which runs `dagster code-server start`,
+    # whose gRPC server starts each run's process
     code_server = psutil.Process(state["code_location"]["pid"])
-    before = {child.pid for child in code_server.children()}
+    before = {child.pid for child in code_server.children(recursive=True)}
 
     run_id = submit(port, Launch(groups=("spark",)))
-    worker = new_child(code_server, before)  # the run's own process
+    worker = new_descendant(code_server, before)  # the run's own process
     assert wait_for(port, run_id, {"STARTED"}, timeout_s=120) == "STARTED"
     time.sleep(2)  # into the run's steps
     assert worker_health(stack, run_id) == "RUNNING"  # the code server has its live process
