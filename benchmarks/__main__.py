@@ -23,7 +23,7 @@ from benchmarks import machine, object_store
 from benchmarks.io_tiers import IoMeasurement, measure_io
 from benchmarks.metrics_scrape import measure_scrapes
 from benchmarks.orchestration import REPOSITORY_ROOT, run_graph, time_main_job
-from benchmarks.report import Results, render
+from benchmarks.report import Results, render, update_metrics_section
 
 SECTIONS = ("io", "orchestration", "main_job", "scaling", "metrics")
 METRICS_RUN_COUNTS = "0,1000,10000"
@@ -73,6 +73,12 @@ def arguments(argv: list[str]) -> argparse.Namespace:
         "--metrics-runs",
         default=METRICS_RUN_COUNTS,
         help="the finished-run counts of the instance section 5 scrapes",
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="with --sections metrics: replace only section 5 of --output, stamped as measured "
+        "apart from the rest",
     )
     parser.add_argument(
         "--render-last",
@@ -140,6 +146,8 @@ def main(argv: list[str]) -> int:
     unknown = sections - set(SECTIONS)
     if unknown:
         raise SystemExit(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
+    if options.update and sections != {"metrics"}:
+        raise SystemExit("--update replaces section 5 only: use it with --sections metrics")
     sizes = dict(parse_size(size) for size in options.sizes.split(","))
     if options.with_1gb:
         sizes["1GB"] = 2**30
@@ -209,6 +217,11 @@ def main(argv: list[str]) -> int:
         results.scrapes_skipped = "--sections"
 
     results.load_averages.append(("end", os.getloadavg()))
+    if options.update:
+        output = Path(options.output)
+        output.write_text(update_metrics_section(output.read_text(), results))
+        progress(f"updated section 5 of {output}")
+        return 0
     if not options.tiny:
         LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
         LAST_RUN.write_bytes(pickle.dumps(results))

@@ -600,6 +600,52 @@ def scrape_table(results: Results) -> str:
     return table(header, rows)
 
 
+METRICS_HEADING = "## 5. Metrics exporter"
+
+
+def metrics_section(results: Results, measured_separately: str | None = None) -> list[str]:
+    """Section 5's lines; ``measured_separately`` names when and how, for a section measured
+    apart from the rest of the file (``--update``)."""
+    return [
+        METRICS_HEADING,
+        "",
+        *([measured_separately, ""] if measured_separately else []),
+        "One read of the instance by the metrics exporter (`InstanceCollector.read`, what a "
+        "Prometheus scrape waits for, without the deadline's thread) on a throwaway PostgreSQL "
+        "instance of `deploy/dagster.stack.yaml`, with the project's definitions, holding "
+        "finished runs of four jobs, one in ten failed. At each count a new collector, as after "
+        "an exporter restart, is read twice: the first read counts the whole history, the "
+        "second only what changed since; the best of three collectors. The exporter answers "
+        "`dagster_up 0` to a scrape whose read takes longer than 8 s; the read goes on in the "
+        "background, and the next read starts from the counts it reached. Reproduce: "
+        "`./scripts/benchmark.sh --sections metrics`.",
+        "",
+        scrape_table(results),
+        "",
+    ]
+
+
+def update_metrics_section(markdown: str, results: Results) -> str:
+    """``markdown`` (a BENCHMARKS.md) with section 5 replaced by this run's, stamped as measured
+    separately; the header says which section that is."""
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = (
+        f"Measured separately from the sections above, by `{results.command}` on {now} (load "
+        f"average {', '.join(f'{a:.2f}' for a in results.load_averages[0][1])})."
+    )
+    section = "\n".join(metrics_section(results, stamp))
+    before, found, after = markdown.partition(METRICS_HEADING)
+    if found:
+        rest = after.split("\n## ", 1)
+        after = "\n## " + rest[1] if len(rest) == 2 else ""
+    else:
+        before, heading, after = markdown.partition("## What the profiles showed")
+        after = heading + after
+    header = "every figure below comes from that one run, and"
+    exception = "every figure below comes from that one run (section 5's from its own), and"
+    return (before.replace(header, exception) + section + "\n" + after).replace("\n\n\n", "\n\n")
+
+
 def render(results: Results) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
@@ -696,20 +742,7 @@ def render(results: Results) -> str:
         "",
         spark_scaling_table(results),
         "",
-        "## 5. Metrics exporter",
-        "",
-        "One read of the instance by the metrics exporter (`InstanceCollector.read`, what a "
-        "Prometheus scrape waits for, without the deadline's thread) on a throwaway PostgreSQL "
-        "instance of `deploy/dagster.stack.yaml`, with the project's definitions, holding "
-        "finished runs of four jobs, one in ten failed. At each count a new collector, as after "
-        "an exporter restart, is read twice: the first read counts the whole history, the "
-        "second only what changed since; the best of three collectors. The exporter answers "
-        "`dagster_up 0` to a scrape whose read takes longer than 8 s; the read goes on in the "
-        "background, and the next read starts from the counts it reached. Reproduce: "
-        "`./scripts/benchmark.sh --sections metrics`.",
-        "",
-        scrape_table(results),
-        "",
+        *metrics_section(results),
     ]
     if results.findings:
         parts += [results.findings.strip(), ""]

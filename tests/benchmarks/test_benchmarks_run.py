@@ -90,3 +90,31 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
     scrapes = table_rows(markdown, "## 5. Metrics exporter")
     assert [row[0] for row in scrapes[2:]] == ["0", "100"]
     assert all(re.fullmatch(r"[\d.]+ \([\d.]+x\)", row[1]) for row in scrapes[2:]), scrapes
+
+
+def test_an_update_replaces_section_5_only_and_says_so(tmp_path):
+    output = tmp_path / "BENCHMARKS.md"
+    original = (REPOSITORY_ROOT / "BENCHMARKS.md").read_text()
+    output.write_text(original)
+    command = [sys.executable, "-m", "benchmarks", "--sections", "metrics", "--update"]
+    command += ["--metrics-runs", "0,10", "--output", str(output)]
+
+    completed = subprocess.run(
+        command, cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+
+    updated = output.read_text()
+    assert updated.count("## 5. Metrics exporter") == 1
+    assert updated.count("Measured separately from the sections above") == 1
+    assert "(section 5's from its own)" in updated
+    assert [row[0] for row in table_rows(updated, "## 5. Metrics exporter")[2:]] == ["0", "10"]
+    assert without_section_5(updated) == without_section_5(original).replace(
+        "every figure below comes from that one run, and",
+        "every figure below comes from that one run (section 5's from its own), and",
+    )
+
+
+def without_section_5(markdown: str) -> str:
+    before, found, after = markdown.partition("## 5. Metrics exporter")
+    return before + after[after.index("\n## ") + 1 :] if found else markdown
