@@ -4,8 +4,8 @@ shows every group; the screenshot is kept in test-artifacts/ for a person to loo
 import contextlib
 from pathlib import Path
 
+from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import sync_playwright
 
 from dagster_project.definitions import defs
 
@@ -23,6 +23,15 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def dismiss_first_visit_dialog(page: Page) -> None:
+    """The UI opens a dialog on a first visit ("Notify me about Dagster security updates") over
+    whatever the test clicks, at a moment of its own: skip it whenever it shows."""
+    page.add_locator_handler(
+        page.get_by_text("Notify me about Dagster security updates"),
+        lambda: page.get_by_role("button", name="Skip").first.click(),
+    )
+
+
 def screenshot_asset_catalog(webserver_url: str, screenshot: Path) -> str:
     """Open the UI's asset catalog, wait until every group of the code location shows, save a
     full-page screenshot; return the page's text."""
@@ -37,6 +46,7 @@ def screenshot_asset_catalog(webserver_url: str, screenshot: Path) -> str:
         try:
             # tall enough that the virtualised table renders every asset row
             page = browser.new_page(viewport={"width": 1400, "height": 3200})
+            dismiss_first_visit_dialog(page)
             page.goto(f"{webserver_url}/assets")
             page.get_by_text("reference_code_location").first.wait_for(timeout=60_000)
             for group in sorted(groups):  # each asset row links to its group's lineage

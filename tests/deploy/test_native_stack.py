@@ -22,7 +22,12 @@ from dagster_project.definitions import defs
 from dagster_project.launch_plan import Launch, launch_plan
 from deploy.native_stack import NativeStack
 from tests.deploy.graphql_runs import TERMINAL, launch_everything, submit, wait_for
-from tests.deploy.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from tests.deploy.test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    dismiss_first_visit_dialog,
+)
 from tests.stack_layout import LAKE_DATASETS, WAREHOUSE_TABLES, assert_each_tier_in_its_own_place
 
 
@@ -213,6 +218,7 @@ def test_the_dashboard_chart_opens_in_the_ui(materialized_stack):
         )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            dismiss_first_visit_dialog(page)
             page.goto(f"{stack.webserver_url}/assets/performance_dashboard")
             page.get_by_text("[Show Markdown]").first.click(timeout=60_000)  # the "chart" row
             chart = page.locator("img[src^='data:image/png']").first
