@@ -280,6 +280,8 @@ class InstanceCollector:
             self.instance.get_freshness_state_records(self.asset_keys).items()
         ):
             current = state_record.freshness_state.value
+            if current not in FRESHNESS_STATES:  # NOT_APPLICABLE: no freshness policy
+                continue
             for state in FRESHNESS_STATES:
                 freshness.add_metric([key.to_user_string(), state], float(state == current))
         yield freshness

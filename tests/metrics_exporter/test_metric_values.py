@@ -28,6 +28,10 @@ def test_each_metric_reads_what_the_instance_holds(caused, exporter):
     assert value("dagster_pool_slots_held_by_ended_runs", pool="warehouse") == 1
     assert value("dagster_asset_freshness_state", asset="sensor_anomalies", state="FAIL") == 1
     assert value("dagster_asset_freshness_state", asset="sensor_anomalies", state="PASS") == 0
+    # only the assets with a freshness policy (Dagster records NOT_APPLICABLE for the others)
+    assert {
+        dict(labels)["asset"] for name, labels in metrics if name == "dagster_asset_freshness_state"
+    } <= {"sensor_anomalies", "campaign_data", "performance_metrics"}
     stale_s = value("dagster_asset_seconds_since_last_materialization", asset="sensor_anomalies")
     assert 4 * HOUR <= stale_s < 5 * HOUR
     assert 0 <= value("dagster_step_last_duration_seconds", step="failing_step") < 60
