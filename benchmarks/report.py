@@ -618,7 +618,7 @@ def metrics_section(results: Results, measured_separately: str | None = None) ->
         "second only what changed since; the best of three collectors. The exporter answers "
         "`dagster_up 0` to a scrape whose read takes longer than 8 s; the read goes on in the "
         "background, and the next read starts from the counts it reached. Reproduce: "
-        "`./scripts/benchmark.sh --sections metrics`.",
+        "`./scripts/benchmark.sh --sections metrics --update`.",
         "",
         scrape_table(results),
         "",
