@@ -5,6 +5,7 @@ and `stack` targets). The full stack, object store included, is tested in tests/
 import dagster as dg
 import pandas as pd
 import pytest
+from dagster._core.storage.defs_state.base import set_defs_state_storage
 
 from dagster_project.definitions import defs
 from dagster_project.deployment import build_resources
@@ -35,10 +36,11 @@ def materialize(resources: dict, instance: dg.DagsterInstance) -> list[dg.Execut
     """The groups as the launch plan runs them: the unpartitioned assets, then the daily dbt
     model over all its days in one run."""
     results = []
-    # Run through a second handle on the same storage, entered for the call: loading the
-    # definitions reads the definitions-state storage of the instance entered last in this
-    # context, and one full test session failed here with that storage's instance already
-    # collected ("Attempted to resolve undefined DagsterInstance weakref").
+    # Each call runs with the definitions-state storage of a live handle on the same storage set
+    # as the current one: loading the definitions reads the storage of the instance entered last
+    # in this context, and full test sessions failed here (twice) with that storage's instance
+    # already collected ("Attempted to resolve undefined DagsterInstance weakref"); what left it
+    # there earlier in the process was not found.
     with dg.DagsterInstance.from_ref(instance.get_ref()) as handle:
         for launch in launch_plan(defs):
             selection = dg.AssetSelection.from_coercible(launch.selection.split(","))
@@ -47,15 +49,16 @@ def materialize(resources: dict, instance: dg.DagsterInstance) -> list[dg.Execut
             )
             if not selected:
                 continue
-            results.append(
-                dg.materialize(
-                    list(defs.assets or []),
-                    selection=sorted(selected),
-                    tags=launch.tags(),
-                    resources=resources,
-                    instance=handle,
+            with set_defs_state_storage(handle.defs_state_storage):
+                results.append(
+                    dg.materialize(
+                        list(defs.assets or []),
+                        selection=sorted(selected),
+                        tags=launch.tags(),
+                        resources=resources,
+                        instance=handle,
+                    )
                 )
-            )
     return results
 
 
