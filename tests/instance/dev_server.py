@@ -173,3 +173,28 @@ def kill_while_holding(dev: DevServer, run_id: str, pool: str) -> None:
     with dev.instance() as instance:
         poll(lambda: run_id in slot_holders(instance, pool), f"{run_id} holding {pool}")
         os.kill(run_worker_pid(instance, run_id), signal.SIGKILL)
+
+
+def hold_warehouse_slot_then_die(instance: dg.DagsterInstance, gates: Path) -> str:
+    """A run process of the fault location (no daemon, no code server, as `dg launch` runs it)
+    takes the warehouse pool's slot and is SIGKILLed; its run is then failed as run monitoring
+    would fail it. The slot stays claimed: nothing here frees it. The run's id."""
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.instance.fault_location",
+            instance.root_directory,
+            Gate(gates).name,
+        ],
+        cwd=REPOSITORY_ROOT,
+        env={**os.environ, "GATE_FOLDER": str(gates)},
+    )
+    try:
+        (run_id,) = poll(lambda: slot_holders(instance, "warehouse"), "the slot claimed")
+        writer.send_signal(signal.SIGKILL)
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)
+    instance.report_run_failed(instance.get_run_by_id(run_id), "its process was killed")
+    return run_id

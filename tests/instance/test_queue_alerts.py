@@ -3,12 +3,8 @@ messages read at a webhook receiver and an SMTP server the test runs: a run held
 dev`'s queue past the limit, and a pool slot still claimed by a run whose process was killed
 (on an instance with no daemon to free it). Each is sent once."""
 
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import time
 
 import dagster as dg
@@ -19,7 +15,7 @@ from dagster_project.resources.alert_channels import AlertChannelsResource
 from dagster_project.resources.queue_thresholds import QueueThresholdsResource
 from dagster_project.settings import REPOSITORY_ROOT
 from tests.alert_receivers import smtp_receiver, webhook_receiver
-from tests.instance.dev_server import Gate, poll, slot_holders
+from tests.instance.dev_server import hold_warehouse_slot_then_die, poll, slot_holders
 
 # Limits small enough for a test to pass them: 1.2 s in the queue, 0.6 s held after the end.
 THRESHOLDS = QueueThresholdsResource(max_queued_minutes=0.02, max_held_slot_minutes=0.01)
@@ -78,22 +74,8 @@ def test_a_pool_slot_held_by_a_killed_run_is_alerted_once(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(REPOSITORY_ROOT / "dagster.yaml", home / "dagster.yaml")
-    gate = Gate(tmp_path)
-    environ = {**os.environ, "GATE_FOLDER": str(tmp_path)}
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        writer = subprocess.Popen(
-            [sys.executable, "-m", "tests.instance.fault_location", str(home), gate.name],
-            cwd=REPOSITORY_ROOT,
-            env=environ,
-        )
-        try:
-            (run_id,) = poll(lambda: slot_holders(instance, "warehouse"), "the slot claimed")
-            writer.send_signal(signal.SIGKILL)
-        finally:
-            writer.kill()
-            writer.wait(timeout=30)
-        # what run monitoring does to a run whose process is gone; no daemon frees the slot here
-        instance.report_run_failed(instance.get_run_by_id(run_id), "its process was killed")
+        run_id = hold_warehouse_slot_then_die(instance, tmp_path)
         time.sleep(1)  # past the 0.6 s limit
 
         with webhook_receiver() as (url, bodies), smtp_receiver() as (port, messages):

@@ -6,7 +6,6 @@ killed, an asset past its freshness window (Dagster's FreshnessDaemon says so) a
 asset check."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from dagster_project.definitions import defs
 from dagster_project.settings import REPOSITORY_ROOT
 from tests.daemon_workspace import code_location_workspace
 from tests.instance import fault_location
-from tests.instance.dev_server import Gate, poll, slot_holders
+from tests.instance.dev_server import hold_warehouse_slot_then_die
 from tests.processes import free_port, stop_process_group, wait_until
 
 HOUR = 3600
@@ -89,7 +88,7 @@ def caused(tmp_path_factory) -> Iterator[Path]:
             )
         )
         queue_a_run(instance, workspace, "storage_cleanup_job")
-        hold_a_slot_then_die(home, gates)
+        hold_warehouse_slot_then_die(instance, gates)
         with freeze_time(time.time() - 4 * HOUR):
             instance.report_runless_asset_event(
                 dg.AssetMaterialization(STALE, partition="2026-03-10-11:00")
@@ -115,22 +114,3 @@ def queue_a_run(instance: dg.DagsterInstance, workspace, job_name: str) -> None:
 @dg.asset
 def quick() -> int:
     return 1
-
-
-def hold_a_slot_then_die(home: Path, gates: Path) -> None:
-    """A run process that takes the warehouse pool's slot, SIGKILLed, its run then failed as run
-    monitoring would fail it: the slot stays claimed (no daemon here frees it)."""
-    gate = Gate(gates)
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.instance.fault_location", str(home), gate.name],
-        cwd=REPOSITORY_ROOT,
-        env={**os.environ, "GATE_FOLDER": str(gates)},
-    )
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        try:
-            (run_id,) = poll(lambda: slot_holders(instance, "warehouse"), "the slot claimed")
-            writer.send_signal(signal.SIGKILL)
-        finally:
-            writer.kill()
-            writer.wait(timeout=30)
-        instance.report_run_failed(instance.get_run_by_id(run_id), "its process was killed")
