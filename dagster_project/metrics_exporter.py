@@ -6,8 +6,8 @@ Every value is read from the instance when Prometheus scrapes, so nothing is los
 exporter restarts: the finished-run counters and the run-duration histogram are rebuilt from the
 instance's run records (in batches of ``RUNS_PER_SCRAPE``, oldest updates first), then kept up
 to date from there. Reads are bounded: four run queries (unfinished, newly finished,
-queued, those holding slots), two per pool, one each for the asset records, the checks, the
-freshness states and the heartbeats, and the step stats of at most
+queued, those holding slots), the pool list and one query per pool, one each for the asset
+records, the checks, the freshness states and the heartbeats, and the step stats of at most
 ``STEP_STATS_RUNS_PER_SCRAPE`` newly finished runs. A scrape that cannot read the instance
 within ``SCRAPE_DEADLINE_S`` (PostgreSQL down, or never answering) answers ``dagster_up 0``
 and nothing else; while that read still hangs, later scrapes wait on it (up to the deadline
@@ -43,7 +43,7 @@ from prometheus_client.core import (
 )
 
 from dagster_project import settings
-from dagster_project.monitoring.queue_health import queued_runs, slots_held_by_ended_runs
+from dagster_project.monitoring.queue_health import ended_claims, queued_runs
 
 DEFAULT_PORT = 9109
 SCRAPE_DEADLINE_S = 8.0
@@ -316,11 +316,18 @@ class InstanceCollector:
             labels=["pool"],
         )
         if storage.supports_global_concurrency_limits:
+            infos = {
+                pool: storage.get_concurrency_info(pool) for pool in storage.get_concurrency_keys()
+            }
+            claims = [
+                (pool, slot.run_id, slot.step_key)
+                for pool, info in infos.items()
+                for slot in info.claimed_slots
+            ]
             ended: dict[str, list[float]] = defaultdict(list)
-            for slot in slots_held_by_ended_runs(self.instance, now):
+            for slot in ended_claims(self.instance, claims, now):
                 ended[slot.pool].append(slot.ended_seconds)
-            for pool in sorted(storage.get_concurrency_keys()):
-                info = storage.get_concurrency_info(pool)
+            for pool, info in sorted(infos.items()):
                 limit.add_metric([pool], info.slot_count)
                 claimed.add_metric([pool], len(info.claimed_slots))
                 held.add_metric([pool], len(ended[pool]))

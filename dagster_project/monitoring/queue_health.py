@@ -62,6 +62,13 @@ def slots_held_by_ended_runs(instance: dg.DagsterInstance, now: float) -> list[H
         for pool in sorted(storage.get_concurrency_keys())
         for slot in storage.get_concurrency_info(pool).claimed_slots
     ]
+    return ended_claims(instance, claims, now)
+
+
+def ended_claims(
+    instance: dg.DagsterInstance, claims: list[tuple[str, str, str]], now: float
+) -> list[HeldSlot]:
+    """Those of ``claims`` (pool, run id, step key) whose run has ended: one run query."""
     if not claims:
         return []
     ended = {
