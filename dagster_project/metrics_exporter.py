@@ -85,12 +85,16 @@ class Histograms:
 
 class FinishedRuns:
     """Counts and durations of finished runs by job, rebuilt from the instance's run records
-    and extended with each scrape (a run is counted once, by its id). The jobs of the
-    definitions start at 0 for every finished status, so Prometheus's ``increase()`` sees a
-    job's first failure (a series that appears at 1 shows no increase)."""
+    and extended with each scrape. A run counts once under each finished status it reaches: a
+    run can change status after it ended (run monitoring's timeout cancels a run, whose process
+    records CANCELED, then marks it FAILURE), and a counter never goes down. Its duration is
+    observed once, when it is first seen finished. The jobs of the definitions start at 0 for
+    every finished status, so Prometheus's ``increase()`` sees a job's first failure (a series
+    that appears at 1 shows no increase)."""
 
     def __init__(self, jobs: list[str]) -> None:
-        self.counted: set[str] = set()
+        self.counted: set[tuple[str, dg.DagsterRunStatus]] = set()
+        self.seen: set[str] = set()
         self.totals: dict[tuple[str, str], int] = defaultdict(int)
         for job in jobs:
             for status in FINISHED:
@@ -116,18 +120,20 @@ class FinishedRuns:
                 return
 
     def count(self, record: dg.RunRecord) -> bool:
-        """Count one finished run unless it was counted; whether it was new."""
+        """Count one finished run under its status unless it was counted so; whether it was."""
         # a millisecond back: a run updated in the same instant as the last one read, but left
         # out by the limit, is read next time (the ids make repeats harmless)
         self.updated_after = record.update_timestamp - timedelta(milliseconds=1)
         run = record.dagster_run
-        if run.run_id in self.counted:
+        if (run.run_id, run.status) in self.counted:
             return False
-        self.counted.add(run.run_id)
-        self.new_runs.append(run.run_id)
+        self.counted.add((run.run_id, run.status))
         self.totals[(run.status.value, run.job_name)] += 1
-        if record.start_time is not None and record.end_time is not None:
-            self.durations.observe(run.job_name, max(0.0, record.end_time - record.start_time))
+        if run.run_id not in self.seen:
+            self.seen.add(run.run_id)
+            self.new_runs.append(run.run_id)
+            if record.start_time is not None and record.end_time is not None:
+                self.durations.observe(run.job_name, max(0.0, record.end_time - record.start_time))
         return True
 
 

@@ -31,7 +31,12 @@ def engine_folder():
 
 
 def host_snapshot() -> docker_engine.HostState:
-    return docker_engine.read_host_state()
+    """The host's state, each table's rules as a sorted list: another engine that is running
+    (the compose tests' one) may re-add its own rules meanwhile, which moves them within their
+    chains but changes nothing this module's engine added or removed."""
+    state = docker_engine.read_host_state()
+    state.rules = {table: sorted(rules) for table, rules in state.rules.items()}
+    return state
 
 
 def docker(engine: docker_engine.Engine, *arguments: str) -> subprocess.CompletedProcess:
