@@ -10,6 +10,12 @@ partitions in one run when every asset in it has a single-run backfill policy (t
 model: one dbt invocation over its whole window). The plan is derived from the definitions, so
 a group added later is picked up without editing any script. The monitoring group goes last: it
 reads the records of everything launched before it.
+
+The Spark group is launched first, in a run of its own that may run beside the others
+(``Launch.beside``): its work happens in Spark's JVM, so on a machine with two cores it
+overlaps the pandas and SQL steps of the other runs instead of waiting for them. That holds only
+while it is unpartitioned and shares no dependency with the rest of the graph; otherwise it stays
+in its batch.
 """
 
 from dataclasses import dataclass
@@ -27,6 +33,7 @@ class Launch:
     assets: tuple[str, ...] = ()
     partition_key: str | None = None
     partition_range: tuple[str, str] | None = None
+    beside: bool = False  # may run at the same time as every launch but the final ones
 
     @property
     def selection(self) -> str:
@@ -57,6 +64,22 @@ class Launch:
 # launched last, on their own, so they see the whole graph's records.
 FINAL_GROUPS = ("monitoring",)
 
+# Groups whose steps run in an engine of their own (Spark's JVM): launched beside the others
+# when they stand alone.
+BESIDE_GROUPS = ("spark",)
+
+
+def stands_alone(defs: dg.Definitions, group: str) -> bool:
+    """Whether ``group`` is unpartitioned and no asset of it depends on, or feeds, an asset of
+    another group."""
+    graph = defs.resolve_asset_graph()
+    keys = {key for key in graph.materializable_asset_keys if graph.get(key).group_name == group}
+    return bool(keys) and all(
+        graph.get(key).partitions_def is None
+        and (graph.get(key).parent_keys | graph.get(key).child_keys) <= keys
+        for key in keys
+    )
+
 
 def launch_units(
     defs: dg.Definitions,
@@ -81,10 +104,12 @@ def launch_units(
 
 
 def launch_plan(defs: dg.Definitions, now: datetime | None = None) -> list[Launch]:
-    """Unpartitioned units first, then each partitions definition's units (at its latest
-    complete partition as of ``now``, default the current time, or all of its partitions when
-    they backfill in a single run), then the final (reporting) groups."""
-    units = [unit for unit in launch_units(defs) if unit[0] not in FINAL_GROUPS]
+    """The groups launched beside the others first, then the unpartitioned units, then each
+    partitions definition's units (at its latest complete partition as of ``now``, default the
+    current time, or all of its partitions when they backfill in a single run), then the final
+    (reporting) groups."""
+    beside = [group for group in BESIDE_GROUPS if stands_alone(defs, group)]
+    units = [unit for unit in launch_units(defs) if unit[0] not in (*FINAL_GROUPS, *beside)]
     final = [
         Launch(groups=(group,))
         for group in FINAL_GROUPS
@@ -101,7 +126,7 @@ def launch_plan(defs: dg.Definitions, now: datetime | None = None) -> list[Launc
         else:
             batches.append((partitions_def, [(group, asset, single_run)]))
 
-    plan = []
+    plan = [Launch(groups=(group,), beside=True) for group in beside]
     for partitions_def, members in batches:
         groups = tuple(group for group, asset, _ in members if asset is None)
         assets = tuple(asset for _, asset, _ in members if asset is not None)

@@ -8,7 +8,7 @@ import pytest
 from dagster_project.definitions import defs
 from dagster_project.defs.iot.partitions import HOURLY_PARTITIONS
 from dagster_project.defs.marketing.partitions import DAILY_PARTITIONS
-from dagster_project.launch_plan import Launch, launch_plan
+from dagster_project.launch_plan import Launch, launch_plan, stands_alone
 from dagster_project.tiers import GROUP_TIERS, WAREHOUSE_NATIVE_GROUPS
 
 
@@ -38,14 +38,16 @@ def test_the_plan_launches_every_asset_exactly_once():
         (datetime(2026, 3, 11, 0, 0, 1, tzinfo=UTC), "2026-03-10-23:00", "2026-03-10"),
     ],
 )
-def test_unpartitioned_groups_share_one_run_and_come_first_and_monitoring_comes_last(
+def test_spark_runs_beside_unpartitioned_groups_share_one_run_and_monitoring_comes_last(
     now, hour, day
 ):
-    first, *partitioned, last = launch_plan(defs, now=now)
+    beside, first, *partitioned, last = launch_plan(defs, now=now)
 
+    # Spark's group stands alone: its own run, beside the others
+    assert beside == Launch(groups=("spark",), beside=True)
     # the dbt group mixes its daily model with unpartitioned ones: launched asset by asset
     assert first == Launch(
-        groups=("ecommerce", "hybrid", "logs", "spark", "warehouse"),
+        groups=("ecommerce", "hybrid", "logs", "warehouse"),
         assets=(
             "marts/dim_customers",
             "marts/fct_monthly_sales_by_category",
@@ -118,3 +120,22 @@ def test_a_group_mixing_partitions_definitions_is_launched_asset_by_asset():
         Launch(assets=("daily",), partition_key="2026-03-09"),
         Launch(assets=("hourly",), partition_key="2026-03-10-13:00"),
     ]
+
+
+def spark_group_reading(upstream_group: str) -> dg.Definitions:
+    @dg.asset(group_name=upstream_group)
+    def source() -> int:
+        return 1
+
+    @dg.asset(group_name="spark", deps=[source])
+    def lake_table() -> None: ...
+
+    return dg.Definitions(assets=[source, lake_table])
+
+
+def test_a_beside_group_that_depends_on_another_stays_in_the_batch():
+    plan = launch_plan(spark_group_reading("ecommerce"))
+
+    assert plan == [Launch(groups=("ecommerce", "spark"))]
+    assert stands_alone(spark_group_reading("spark"), "spark")
+    assert not stands_alone(spark_group_reading("spark"), "absent")

@@ -114,3 +114,38 @@ def test_dagster_dev_shows_every_run_and_asset(main_job, tmp_path):
     assert {"/".join(node["assetKey"]["path"]) for node in data["assetNodes"]} == asset_names()
     statuses = [run["status"] for run in data["runsOrError"]["results"]]
     assert statuses == ["SUCCESS"] * len(launch_plan(defs))
+
+
+def test_a_failing_launch_beside_the_others_fails_the_job_and_strands_nothing(tmp_path):
+    """The Spark group's launch fails (its lake is under a regular file): the script says so
+    with the end of its log and exits 1, the runs in its own process still succeed, and no run
+    is left unfinished."""
+    (tmp_path / "not_a_folder").write_text("")
+    environ = {
+        **os.environ,
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "DATA_SCALE": "0.01",
+        "STORAGE_URL": str(tmp_path / "storage"),
+        "WAREHOUSE_URL": f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
+        "LAKE_URL": f"file://{tmp_path / 'not_a_folder' / 'lake'}",
+    }
+    completed = subprocess.run(
+        ["bash", "scripts/materialize-all.sh"],
+        cwd=REPOSITORY_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert completed.returncode == 1, completed.stdout[-3000:]
+    assert "Failed: dg launch --assets group:spark (exit 1)" in completed.stderr
+    log = tmp_path / "dagster_home" / "launches" / "spark.log"
+    assert str(log) in completed.stderr and "not_a_folder" in log.read_text()
+    assert "$ dg launch --assets group:monitoring" not in completed.stdout  # stopped before it
+    with dg.DagsterInstance.from_config(environ["DAGSTER_HOME"]) as instance:
+        runs = instance.get_runs()
+    statuses = {run.tags.get("dagster/step_selection", run.job_name): run.status for run in runs}
+    assert all(run.is_finished for run in runs), statuses
+    assert [run.status for run in runs].count(dg.DagsterRunStatus.FAILURE) == 1
+    assert [run.status for run in runs].count(dg.DagsterRunStatus.SUCCESS) == len(runs) - 1
