@@ -14,18 +14,32 @@ import argparse
 import contextlib
 import os
 import pickle
+import re
 import shlex
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import machine, object_store
+from benchmarks.code_location_load import measure_load
 from benchmarks.io_tiers import IoMeasurement, measure_io
+from benchmarks.main_job import time_main_job
 from benchmarks.metrics_scrape import measure_scrapes
-from benchmarks.orchestration import REPOSITORY_ROOT, run_graph, time_main_job
+from benchmarks.orchestration import REPOSITORY_ROOT, run_graph
 from benchmarks.report import Results, render, update_metrics_section
+from benchmarks.report_speed import (
+    LOAD_HEADING,
+    MAIN_JOB_HEADING,
+    load_section,
+    main_job_section,
+    replace_goal_rows,
+    replace_section,
+    speed_goals,
+)
 
-SECTIONS = ("io", "orchestration", "main_job", "scaling", "metrics")
+SECTIONS = ("io", "orchestration", "main_job", "scaling", "metrics", "load")
+UPDATABLE = {"metrics", "main_job", "load"}
 METRICS_RUN_COUNTS = "0,1000,10000"
 EXECUTORS = ("in_process", "forkserver", "spawn")
 FINDINGS = Path(__file__).with_name("findings.md")
@@ -75,10 +89,13 @@ def arguments(argv: list[str]) -> argparse.Namespace:
         help="the finished-run counts of the instance section 5 scrapes",
     )
     parser.add_argument(
+        "--load-repeat", type=int, default=5, help="runs of each command of section 7"
+    )
+    parser.add_argument(
         "--update",
         action="store_true",
-        help="with --sections metrics: replace only section 5 of --output, stamped as measured "
-        "apart from the rest",
+        help="with --sections among metrics, main_job, load: replace only their sections (5, 6, "
+        "7) and goal rows in --output, stamped as measured apart from the rest",
     )
     parser.add_argument(
         "--render-last",
@@ -96,6 +113,7 @@ def arguments(argv: list[str]) -> argparse.Namespace:
         parsed.sizes, parsed.no_s3, parsed.executors = "1MB", True, "in_process"
         parsed.data_scale, parsed.no_spark = 0.01, True
         parsed.metrics_runs = "0,100"
+        parsed.load_repeat = 1
         parsed.groups = parsed.groups or TINY_GROUPS
     return parsed
 
@@ -135,6 +153,40 @@ def write(results: Results, output: str) -> None:
     progress(f"wrote {output}")
 
 
+def update_sections(markdown: str, results: Results, sections: set[str]) -> str:
+    """``markdown`` with the measured sections and their goal rows replaced, each stamped as
+    measured apart from the rest of the file."""
+    if "metrics" in sections:
+        markdown = update_metrics_section(markdown, results)
+    stamp = (
+        f"Measured separately from sections 1 to 4, by `{results.command}` on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC (load average at its start "
+        f"{', '.join(f'{a:.2f}' for a in results.load_averages[0][1])})."
+    )
+    if "main_job" in sections:
+        lines = main_job_section(
+            results.main_job,
+            results.main_job_baseline,
+            results.data_scale,
+            results.main_job_skipped,
+        )
+        markdown = replace_section(markdown, MAIN_JOB_HEADING, [*lines[:2], stamp, "", *lines[2:]])
+    if "load" in sections:
+        lines = load_section(results.load, results.load_skipped)
+        markdown = replace_section(markdown, LOAD_HEADING, [*lines[:2], stamp, "", *lines[2:]])
+    if sections & {"main_job", "load"}:
+        markdown = re.sub(
+            r"every figure below comes from that one run( \([^)]*\))?, and",
+            "every figure below comes from that one run (sections 5 to 7 may come from runs of "
+            "their own, each stamped), and",
+            markdown,
+            count=1,
+        )
+    return replace_goal_rows(
+        markdown, speed_goals(results.main_job, results.main_job_baseline, results.load)
+    )
+
+
 def main(argv: list[str]) -> int:
     options = arguments(argv)
     # a stopped run still stops its S3 server and removes its temporary folders
@@ -146,8 +198,8 @@ def main(argv: list[str]) -> int:
     unknown = sections - set(SECTIONS)
     if unknown:
         raise SystemExit(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
-    if options.update and sections != {"metrics"}:
-        raise SystemExit("--update replaces section 5 only: use it with --sections metrics")
+    if options.update and not sections <= UPDATABLE:
+        raise SystemExit(f"--update replaces only the sections {', '.join(sorted(UPDATABLE))}")
     sizes = dict(parse_size(size) for size in options.sizes.split(","))
     if options.with_1gb:
         sizes["1GB"] = 2**30
@@ -187,15 +239,26 @@ def main(argv: list[str]) -> int:
 
     if "main_job" in sections and not options.tiny:
         results.load_averages.append(("main job", os.getloadavg()))
-        progress(f"  main job at DATA_SCALE={options.data_scale:g} ...")
+        progress(f"  main job at DATA_SCALE={options.data_scale:g}, one at a time, then as run ...")
         try:
-            results.main_job_seconds = time_main_job(options.data_scale)
-            progress(f"  main job: {results.main_job_seconds:.1f} s")
+            results.main_job_baseline = time_main_job(options.data_scale, one_at_a_time=True)
+            results.main_job = time_main_job(options.data_scale)
+            progress(
+                f"  main job: {results.main_job.seconds:.1f} s "
+                f"(one at a time {results.main_job_baseline.seconds:.1f} s)"
+            )
         except RuntimeError as error:
             results.main_job_skipped = "failed"
             progress(f"  main job FAILED: {error}")
     else:
         results.main_job_skipped = "--tiny" if options.tiny else "--sections"
+
+    if "load" in sections:
+        results.load_averages.append(("load", os.getloadavg()))
+        progress("  loading the code location ...")
+        results.load = measure_load(repeat=options.load_repeat)
+    else:
+        results.load_skipped = "--sections"
 
     if "scaling" in sections:
         results.load_averages.append(("scaling", os.getloadavg()))
@@ -219,8 +282,8 @@ def main(argv: list[str]) -> int:
     results.load_averages.append(("end", os.getloadavg()))
     if options.update:
         output = Path(options.output)
-        output.write_text(update_metrics_section(output.read_text(), results))
-        progress(f"updated section 5 of {output}")
+        output.write_text(update_sections(output.read_text(), results, sections))
+        progress(f"updated {', '.join(sorted(sections))} in {output}")
         return 0
     if not options.tiny:
         LAST_RUN.parent.mkdir(parents=True, exist_ok=True)

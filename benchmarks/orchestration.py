@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,30 +133,3 @@ def run_graph(executor: str, data_scale: float, groups: list[str] | None = None)
 def folder_bytes(folder: Path) -> int:
     """Bytes of every file under ``folder`` (0 when it does not exist)."""
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
-
-
-def time_main_job(data_scale: float) -> float:
-    """Seconds ``scripts/materialize_all.py`` (the main job: one ``dg launch`` per partitions
-    definition, each a new process) takes over empty storage and a fresh instance."""
-    with tempfile.TemporaryDirectory(prefix="benchmark-main-job-") as scratch:
-        folder = Path(scratch)
-        environ = graph_environment(folder, data_scale)
-        environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environ["PATH"]])
-        log = folder / "main_job.log"
-        started = time.perf_counter()
-        with open(log, "w") as log_file:
-            completed = subprocess.run(
-                [sys.executable, "scripts/materialize_all.py"],
-                cwd=REPOSITORY_ROOT,
-                env=environ,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                timeout=RUN_TIMEOUT_S,
-                check=False,
-            )
-        seconds = time.perf_counter() - started
-        if completed.returncode != 0:
-            raise RuntimeError(
-                f"the main job exited {completed.returncode}:\n{log.read_text()[-4000:]}"
-            )
-        return seconds

@@ -4,10 +4,13 @@ measured in the same run, and each performance goal marked met or missed."""
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from benchmarks.code_location_load import LoadTime
 from benchmarks.io_cases import CODECS, SYSTEM_ALLOCATOR
 from benchmarks.io_tiers import IoMeasurement, read_peak_above_object
+from benchmarks.main_job import MainJob
 from benchmarks.metrics_scrape import ScrapeMeasurement
 from benchmarks.orchestration import GraphRun
+from benchmarks.report_speed import load_section, main_job_section, speed_goals
 from dagster_project.tiers import GROUP_TIERS, WAREHOUSE_NATIVE_GROUPS
 
 MB = 2**20
@@ -58,8 +61,11 @@ class Results:
     medium_points: list[IoMeasurement] = field(default_factory=list)
     spark_runs: dict[float, GraphRun] = field(default_factory=dict)
     spark_skipped: str | None = None
-    main_job_seconds: float | None = None
+    main_job: MainJob | None = None
+    main_job_baseline: MainJob | None = None
     main_job_skipped: str | None = None
+    load: list[LoadTime] = field(default_factory=list)
+    load_skipped: str | None = None
     scrapes: list[ScrapeMeasurement] = field(default_factory=list)
     scrapes_skipped: str | None = None
     findings: str = ""
@@ -109,7 +115,6 @@ def _verdict(met: bool) -> str:
     return "**met**" if met else "**missed**"
 
 
-MAIN_JOB_GOAL_SECONDS = 60
 ARROW_LABEL = " Arrow strings"  # the label suffix of a frame of Arrow-backed strings
 
 MEDIUM_GOALS = (
@@ -192,15 +197,7 @@ def goals(results: Results) -> list[list[str]]:
                 ]
             )
     rows += arrow_string_goals(results)
-    if results.main_job_seconds is not None:
-        rows.append(
-            [
-                "the main job (`scripts/materialize_all.py`, every group) at DATA_SCALE=1",
-                f"{results.main_job_seconds:.1f} s",
-                f"<= {MAIN_JOB_GOAL_SECONDS:g} s",
-                _verdict(results.main_job_seconds <= MAIN_JOB_GOAL_SECONDS),
-            ]
-        )
+    rows += speed_goals(results.main_job, results.main_job_baseline, results.load)
     in_process = results.graph_runs.get("in_process")
     if in_process is not None:
         share = in_process.overhead_seconds / in_process.wall_seconds
@@ -348,18 +345,6 @@ def frame_line(results: Results, size: str) -> str:
         f"as pandas counts it (`memory_usage(deep=True)`), "
         f"{megabytes(sample.write.resident_object_bytes or 0)} MB resident (strings shared "
         "between rows are counted once)."
-    )
-
-
-def main_job_line(results: Results) -> str:
-    if results.main_job_seconds is None:
-        return f"Not run ({results.main_job_skipped or 'not requested'})."
-    return (
-        f"`scripts/materialize_all.py` at DATA_SCALE={results.data_scale:g}, every group, over "
-        "empty temporary storage and a fresh instance (as the section above): one run per batch "
-        "of the launch plan, all in the script's own process. "
-        f"{results.main_job_seconds:.1f} s from start to end, process start-up and definitions "
-        "loading included. Reproduce: `./scripts/benchmark.sh --sections main_job`."
     )
 
 
@@ -717,10 +702,6 @@ def render(results: Results) -> str:
         "",
         orchestration_table(results),
         "",
-        "### The main job",
-        "",
-        main_job_line(results),
-        "",
         "## 3. Data movement",
         "",
         "Bytes each group left in Dagster's storage (the tier folders under `STORAGE_URL`) after "
@@ -743,6 +724,13 @@ def render(results: Results) -> str:
         spark_scaling_table(results),
         "",
         *metrics_section(results),
+        *main_job_section(
+            results.main_job,
+            results.main_job_baseline,
+            results.data_scale,
+            results.main_job_skipped,
+        ),
+        *load_section(results.load, results.load_skipped),
     ]
     if results.findings:
         parts += [results.findings.strip(), ""]

@@ -48,6 +48,8 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
         "## 3. Data movement",
         "## 4. Scaling",
         "## 5. Metrics exporter",
+        "## 6. The main job",
+        "## 7. Loading the code location",
     ):
         assert heading in markdown
     assert re.search(r"\| pyarrow \| \d+\.", markdown)
@@ -91,6 +93,17 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
     assert [row[0] for row in scrapes[2:]] == ["0", "100"]
     assert all(re.fullmatch(r"[\d.]+ \([\d.]+x\)", row[1]) for row in scrapes[2:]), scrapes
 
+    assert "## 6. The main job" in markdown.split("Not run (--tiny).")[0]
+    load = table_rows(markdown, "## 7. Loading the code location")
+    assert [row[0] for row in load[2:]] == [
+        "import dagster (the floor)",
+        "import the definitions",
+        "dg check defs",
+        "dagster definitions validate",
+    ]
+    assert load[2][3] == "1.0x" and all(re.fullmatch(r"[\d.]+x", row[3]) for row in load[2:])
+    assert any(row[0].startswith("the code location loads") for row in goals[2:])
+
 
 def test_an_update_replaces_section_5_only_and_says_so(tmp_path):
     output = tmp_path / "BENCHMARKS.md"
@@ -118,3 +131,31 @@ def test_an_update_replaces_section_5_only_and_says_so(tmp_path):
 def without_section_5(markdown: str) -> str:
     before, found, after = markdown.partition("## 5. Metrics exporter")
     return before + after[after.index("\n## ") + 1 :] if found else markdown
+
+
+def test_an_update_of_section_7_replaces_it_and_its_goal_row_only(tmp_path):
+    output = tmp_path / "BENCHMARKS.md"
+    original = (REPOSITORY_ROOT / "BENCHMARKS.md").read_text()
+    output.write_text(original)
+    command = [sys.executable, "-m", "benchmarks", "--sections", "load", "--update"]
+    command += ["--load-repeat", "1", "--output", str(output)]
+
+    completed = subprocess.run(
+        command, cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+
+    updated = output.read_text()
+    assert updated.count("## 7. Loading the code location") == 1
+    assert updated.count("Measured separately from sections 1 to 4") == 1
+    goal = [
+        row for row in table_rows(updated, "## Goals") if row[0].startswith("the code location")
+    ]
+    assert len(goal) == 1 and goal[0][2] == "<= 3 s"
+    for heading in ("## 1. I/O tiers", "## 5. Metrics exporter", "## What the profiles showed"):
+        assert section(updated, heading) == section(original, heading)
+
+
+def section(markdown: str, heading: str) -> str:
+    after = markdown.split(heading, 1)[1]
+    return after.split("\n## ", 1)[0]

@@ -1,0 +1,92 @@
+"""Section 6: the main job (``scripts/materialize_all.py``), timed as a user runs it, and where its
+time goes: every step of every run, when it started and how long it took, read from the
+instance afterwards. The same job with ``--one-at-a-time`` (every launch in one process, one
+after another: the order before the Spark group ran beside the others) is the baseline.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.orchestration import REPOSITORY_ROOT, RUN_TIMEOUT_S, graph_environment
+
+
+@dataclass
+class Step:
+    run: str  # the run's selection, as the launch plan names it
+    key: str
+    started_s: float  # after the job's start
+    seconds: float
+
+
+@dataclass
+class MainJob:
+    one_at_a_time: bool
+    seconds: float
+    steps: list[Step] = field(default_factory=list)
+
+
+def time_main_job(data_scale: float, one_at_a_time: bool = False) -> MainJob:
+    """``scripts/materialize_all.py`` over empty storage and a fresh instance; raise with its
+    log if it fails."""
+    with tempfile.TemporaryDirectory(prefix="benchmark-main-job-") as scratch:
+        folder = Path(scratch)
+        environ = graph_environment(folder, data_scale)
+        environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environ["PATH"]])
+        log = folder / "main_job.log"
+        command = [sys.executable, "scripts/materialize_all.py"]
+        command += ["--one-at-a-time"] if one_at_a_time else []
+        wall_started = time.time()
+        started = time.perf_counter()
+        with open(log, "w") as log_file:
+            completed = subprocess.run(
+                command,
+                cwd=REPOSITORY_ROOT,
+                env=environ,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                timeout=RUN_TIMEOUT_S,
+                check=False,
+            )
+        seconds = time.perf_counter() - started
+        if completed.returncode != 0:
+            raise RuntimeError(
+                f"the main job exited {completed.returncode}:\n{log.read_text()[-4000:]}"
+            )
+        steps = read_steps(Path(environ["DAGSTER_HOME"]), wall_started)
+    return MainJob(one_at_a_time, seconds, steps)
+
+
+def read_steps(dagster_home: Path, job_started: float) -> list[Step]:
+    """Every step of every run in the instance at ``dagster_home``, in the order they started."""
+    import dagster as dg
+
+    steps = []
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        for run in instance.get_runs():
+            selection = ",".join(sorted(key.to_user_string() for key in run.asset_selection or ()))
+            for stats in instance.get_run_step_stats(run.run_id):
+                if stats.start_time is None or stats.end_time is None:
+                    continue
+                steps.append(
+                    Step(
+                        run=run_label(run.tags, selection),
+                        key=stats.step_key,
+                        started_s=stats.start_time - job_started,
+                        seconds=stats.end_time - stats.start_time,
+                    )
+                )
+    return sorted(steps, key=lambda step: step.started_s)
+
+
+def run_label(tags: dict[str, str], selection: str) -> str:
+    """A short name for a run: its partition or range, else the size of its selection."""
+    if "dagster/partition" in tags:
+        return f"partition {tags['dagster/partition']}"
+    if "dagster/asset_partition_range_start" in tags:
+        return "partition range"
+    return f"{len(selection.split(','))} assets" if selection else "unpartitioned"

@@ -1,0 +1,154 @@
+"""Sections 6 and 7 of BENCHMARKS.md (the main job; loading the code location), their goal
+rows, and the replacement of a section in an existing file (``--update``)."""
+
+from benchmarks.code_location_load import LoadTime
+from benchmarks.main_job import MainJob
+
+MAIN_JOB_HEADING = "## 6. The main job"
+LOAD_HEADING = "## 7. Loading the code location"
+MAIN_JOB_GOAL_S = 40
+LOAD_GOAL_S = 3
+MAIN_JOB_GOAL = "the main job (`scripts/materialize_all.py`, every group) at DATA_SCALE=1"
+LOAD_GOAL = "the code location loads (`dg check defs`, median)"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def _verdict(met: bool) -> str:
+    return "**met**" if met else "**missed**"
+
+
+def speed_goals(
+    main_job: MainJob | None, baseline: MainJob | None, load: list[LoadTime]
+) -> list[list[str]]:
+    rows = []
+    if main_job is not None:
+        measured = f"{main_job.seconds:.1f} s"
+        if baseline is not None:
+            measured += f" ({main_job.seconds / baseline.seconds:.2f}x of one at a time)"
+        rows.append(
+            [
+                MAIN_JOB_GOAL,
+                measured,
+                f"<= {MAIN_JOB_GOAL_S} s",
+                _verdict(main_job.seconds <= MAIN_JOB_GOAL_S),
+            ]
+        )
+    check = next((time for time in load if time.what == "dg check defs"), None)
+    if check is not None:
+        floor = next(time for time in load if time.what.startswith("import dagster"))
+        rows.append(
+            [
+                LOAD_GOAL,
+                f"{check.median_s:.2f} s ({check.median_s / floor.median_s:.1f}x `import dagster`)",
+                f"<= {LOAD_GOAL_S} s",
+                _verdict(check.median_s <= LOAD_GOAL_S),
+            ]
+        )
+    return rows
+
+
+def main_job_section(
+    main_job: MainJob | None, baseline: MainJob | None, data_scale: float, skipped: str | None
+) -> list[str]:
+    lines = [
+        MAIN_JOB_HEADING,
+        "",
+        f"`scripts/materialize_all.py` at DATA_SCALE={data_scale:g}, every group, over empty "
+        "temporary storage and a fresh instance, from the script's start to its end (process "
+        "start-up and definitions loading included): as it runs (the Spark group's `dg launch` "
+        "in a process of its own, beside the other runs in the script's process), and with "
+        "`--one-at-a-time` (every run in the script's process, one after another) as the "
+        "baseline, measured one after the other. The steps are `instance.get_run_step_stats` of "
+        "each run, their start counted from the script's. Reproduce: "
+        "`./scripts/benchmark.sh --sections main_job`.",
+        "",
+    ]
+    if main_job is None or baseline is None:
+        return [*lines, f"Not run ({skipped or 'not requested'}).", ""]
+    lines += [
+        _table(
+            ["", "seconds", "vs one at a time"],
+            [
+                ["one at a time", f"{baseline.seconds:.1f}", "1.00x"],
+                [
+                    "Spark beside",
+                    f"{main_job.seconds:.1f}",
+                    f"{main_job.seconds / baseline.seconds:.2f}x",
+                ],
+            ],
+        ),
+        "",
+    ]
+    for job, title in ((baseline, "One at a time"), (main_job, "Spark beside")):
+        rows = [
+            [step.key, step.run, f"{step.started_s:.1f}", f"{step.seconds:.1f}"]
+            for step in job.steps
+        ]
+        summed = sum(step.seconds for step in job.steps)
+        lines += [
+            f"{title}: {len(job.steps)} steps, {summed:.1f} s of steps in {job.seconds:.1f} s.",
+            "",
+            _table(["step", "run", "started at (s)", "seconds"], rows),
+            "",
+        ]
+    return lines
+
+
+def load_section(load: list[LoadTime], skipped: str | None) -> list[str]:
+    lines = [
+        LOAD_HEADING,
+        "",
+        "Each command in a fresh process from the repository's root, with a throwaway "
+        "`DAGSTER_HOME`, five times one after another; the median, and each run. `import "
+        "dagster` is the floor no code location goes below. Reproduce: "
+        "`./scripts/benchmark.sh --sections load`.",
+        "",
+    ]
+    if not load:
+        return [*lines, f"Not run ({skipped or 'not requested'}).", ""]
+    floor = load[0].median_s
+    rows = [
+        [
+            time.what,
+            f"`{time.command}`",
+            f"{time.median_s:.2f}",
+            f"{time.median_s / floor:.1f}x",
+            ", ".join(f"{run:.2f}" for run in time.runs_s),
+        ]
+        for time in load
+    ]
+    return [*lines, _table(["what", "command", "median s", "vs floor", "runs (s)"], rows), ""]
+
+
+def replace_section(markdown: str, heading: str, lines: list[str]) -> str:
+    """``markdown`` with the section under ``heading`` (up to the next ``## ``) replaced by
+    ``lines``, or ``lines`` added before the findings when it has no such section."""
+    section = "\n".join(lines)
+    before, found, after = markdown.partition(heading + "\n")
+    if found:
+        rest = after.split("\n## ", 1)
+        after = "\n## " + rest[1] if len(rest) == 2 else ""
+    else:
+        before, heading_found, after = markdown.partition("## What the profiles showed")
+        after = heading_found + after
+    return (before + section + "\n" + after).replace("\n\n\n", "\n\n")
+
+
+def replace_goal_rows(markdown: str, rows: list[list[str]]) -> str:
+    """``markdown`` with each goal row of ``rows`` replacing the row of the same goal in the
+    Goals table, or appended to it."""
+    lines = markdown.split("\n")
+    for row in rows:
+        text = "| " + " | ".join(row) + " |"
+        found = [i for i, line in enumerate(lines) if line.startswith(f"| {row[0]} |")]
+        if found:
+            lines[found[0]] = text
+            continue
+        goals = lines.index("## Goals")
+        end = next(i for i in range(goals + 3, len(lines)) if not lines[i].startswith("|"))
+        lines.insert(end, text)
+    return "\n".join(lines)
