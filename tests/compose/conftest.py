@@ -34,7 +34,7 @@ class ComposeStack:
     project: str
     env_file: Path
     values: dict[str, str]
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float | list[float]] = field(default_factory=dict)
 
     @property
     def webserver_port(self) -> int:

@@ -6,6 +6,7 @@ a run and `up`, and wrong credentials. The tests run
 in this order on one stack (conftest.py); the faults of test_compose_stack_faults.py follow."""
 
 import secrets
+import statistics
 import time
 from pathlib import Path
 
@@ -104,6 +105,36 @@ def test_the_ui_shows_every_group_in_a_real_browser(compose_stack, launched):
 
     assert screenshot.stat().st_size > 10_000
     assert "Never materialized" not in text  # the UI reads the same PostgreSQL instance
+
+
+RUN_TIMES = """
+query ($runId: ID!) {
+  runOrError(runId: $runId) {
+    ... on Run { status creationTime startTime stepStats { startTime } }
+  }
+}
+"""
+LATENCY_RUNS = 10
+
+
+def test_launch_latency_through_graphql_over_ten_runs(compose_stack, launched):
+    """Ten runs of one small asset, one after another: from the launch to the run's first step,
+    and from queued to started, recorded (median) in test-artifacts/compose-timings.json."""
+    port = compose_stack.webserver_port
+    to_first_step, queued_to_started = [], []
+    for _ in range(LATENCY_RUNS):
+        launched_at = time.time()
+        run_id = graphql_runs.submit(port, Launch(assets=("orders_raw",)))
+        assert graphql_runs.wait_for(port, run_id, timeout_s=300) == "SUCCESS"
+        run = graphql_runs.query(port, RUN_TIMES, runId=run_id)["runOrError"]
+        first_step = min(step["startTime"] for step in run["stepStats"])
+        assert launched_at - 1 <= run["creationTime"] <= run["startTime"] <= first_step
+        to_first_step.append(first_step - launched_at)
+        queued_to_started.append(run["startTime"] - run["creationTime"])
+    compose_stack.timings["launch_to_first_step_s_median"] = statistics.median(to_first_step)
+    compose_stack.timings["queued_to_started_s_median"] = statistics.median(queued_to_started)
+    compose_stack.timings["launch_to_first_step_s"] = to_first_step
+    compose_stack.timings["queued_to_started_s"] = queued_to_started
 
 
 RELOAD = """

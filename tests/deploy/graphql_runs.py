@@ -8,7 +8,7 @@ import requests
 from dagster_graphql import DagsterGraphQLClient
 
 from dagster_project.definitions import defs
-from dagster_project.launch_plan import Launch, launch_plan
+from dagster_project.launch_plan import FINAL_GROUPS, Launch, launch_plan
 
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
 LOCATION = "reference_code_location"
@@ -49,8 +49,20 @@ def wait_for(
 
 
 def launch_everything(port: int) -> dict[str, str]:
-    """One run per launch of the plan, each waited for; the status of each."""
-    return {launch.selection: wait_for(port, submit(port, launch)) for launch in launch_plan(defs)}
+    """One run per launch of the plan, in the order scripts/materialize_all.py runs them: a
+    launch beside the others is submitted first and waited for only before the final ones;
+    the status of each."""
+    statuses: dict[str, str] = {}
+    beside: dict[str, str] = {}
+    for launch in launch_plan(defs):
+        if beside and set(launch.groups) & set(FINAL_GROUPS):
+            statuses |= {selection: wait_for(port, run) for selection, run in beside.items()}
+            beside = {}
+        if launch.beside:
+            beside[launch.selection] = submit(port, launch)
+        else:
+            statuses[launch.selection] = wait_for(port, submit(port, launch))
+    return statuses | {selection: wait_for(port, run) for selection, run in beside.items()}
 
 
 def query(port: int, text: str, **variables) -> dict:
