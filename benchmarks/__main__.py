@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import os
 import pickle
-import re
 import shlex
 import signal
 import sys
@@ -27,7 +26,7 @@ from benchmarks.io_tiers import IoMeasurement, measure_io
 from benchmarks.main_job import time_main_job
 from benchmarks.metrics_scrape import measure_scrapes
 from benchmarks.orchestration import REPOSITORY_ROOT, run_graph
-from benchmarks.report import Results, render, update_metrics_section
+from benchmarks.report import Results, mark_separate_sections, render, update_metrics_section
 from benchmarks.report_speed import (
     LOAD_HEADING,
     MAIN_JOB_HEADING,
@@ -174,14 +173,7 @@ def update_sections(markdown: str, results: Results, sections: set[str]) -> str:
     if "load" in sections:
         lines = load_section(results.load, results.load_skipped)
         markdown = replace_section(markdown, LOAD_HEADING, [*lines[:2], stamp, "", *lines[2:]])
-    if sections & {"main_job", "load"}:
-        markdown = re.sub(
-            r"every figure below comes from that one run( \([^)]*\))?, and",
-            "every figure below comes from that one run (sections 5 to 7 may come from runs of "
-            "their own, each stamped), and",
-            markdown,
-            count=1,
-        )
+    markdown = mark_separate_sections(markdown)
     return replace_goal_rows(
         markdown, speed_goals(results.main_job, results.main_job_baseline, results.load)
     )

@@ -1,6 +1,7 @@
 """The Markdown of BENCHMARKS.md: one table per section, each figure with its ratio to a baseline
 measured in the same run, and each performance goal marked met or missed."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -626,9 +627,20 @@ def update_metrics_section(markdown: str, results: Results) -> str:
     else:
         before, heading, after = markdown.partition("## What the profiles showed")
         after = heading + after
-    header = "every figure below comes from that one run, and"
-    exception = "every figure below comes from that one run (section 5's from its own), and"
-    return (before.replace(header, exception) + section + "\n" + after).replace("\n\n\n", "\n\n")
+    return mark_separate_sections(before + section + "\n" + after).replace("\n\n\n", "\n\n")
+
+
+SEPARATE_SECTIONS = "sections 5 to 7 may come from runs of their own, each stamped"
+
+
+def mark_separate_sections(markdown: str) -> str:
+    """The header of ``markdown`` saying that some sections were measured apart (``--update``)."""
+    return re.sub(
+        r"every figure below comes from that one run( \([^)]*\))?, and",
+        f"every figure below comes from that one run ({SEPARATE_SECTIONS}), and",
+        markdown,
+        count=1,
+    )
 
 
 def render(results: Results) -> str:
