@@ -15,7 +15,6 @@ never completes the connection after ``attempts`` x ``connect_seconds``.
 import math
 
 import dagster as dg
-from aiobotocore.httpsession import AIOHTTPSession
 from botocore.config import Config
 from pydantic import Field
 from upath import UPath
@@ -26,20 +25,6 @@ DEFAULT_ATTEMPTS = 3
 # libpq counts whole seconds and treats anything below 2 as 2.
 LIBPQ_MINIMUM_SECONDS = 2
 OBJECT_STORE_PROTOCOLS = ("s3", "s3a")
-
-
-class BoundedAIOHTTPSession(AIOHTTPSession):
-    """s3fs's HTTP session, sending request bodies without ``Expect: 100-continue``.
-
-    botocore asks for the interim ``100 Continue`` answer before every upload, and aiohttp waits
-    for it with no timer (its read timeout starts only once the body is sent): against a server
-    that accepts and never answers, an upload would wait forever. Sent at once, the body is
-    followed by the read timeout like every other request.
-    """
-
-    async def send(self, request):
-        request.headers.pop("Expect", None)
-        return await super().send(request)
 
 
 class ClientTimeouts(dg.Config):
@@ -64,6 +49,9 @@ class ClientTimeouts(dg.Config):
         botocore does the retrying; s3fs's own retry loop, which would multiply the attempts
         (five by default, each with botocore's), is set to a single pass on the file system.
         """
+        # aiobotocore loads only here, where an object store is used (see the module's docstring)
+        from dagster_project.bounded_http_session import BoundedAIOHTTPSession
+
         path = UPath(
             url,
             endpoint_url=endpoint_url,

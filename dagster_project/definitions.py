@@ -16,11 +16,13 @@ import dagster as dg
 
 from dagster_project.deployment import build_resources
 from dagster_project.instance.outage_retry import with_outage_retry
+from dagster_project.quality.schema_check import set_pandera_environment
 from dagster_project.tiers import check_tier_bindings
 
 
 def load_groups() -> dg.Definitions:
     """Everything the modules under ``defs/`` define, once every asset is bound to its tier."""
+    set_pandera_environment()  # before any step: see quality/schema_check.py
     groups = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
     check_tier_bindings(groups.assets or [])
     return with_outage_retry(groups)

@@ -1,6 +1,7 @@
 """The one declaration of every client's limits, as each kind of client receives it."""
 
-from dagster_project.client_timeouts import BoundedAIOHTTPSession, ClientTimeouts
+from dagster_project.bounded_http_session import BoundedAIOHTTPSession
+from dagster_project.client_timeouts import ClientTimeouts
 
 TIMEOUTS = ClientTimeouts(connect_seconds=4, read_seconds=7.5, attempts=2)
 

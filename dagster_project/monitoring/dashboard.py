@@ -8,7 +8,6 @@ import base64
 import io
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from dagster_project.monitoring.alerts import duration_seconds
 from dagster_project.monitoring.instance_history import FAILED, MATERIALIZED
@@ -85,7 +84,10 @@ def performance_chart_png(history: pd.DataFrame) -> bytes:
     slowest = (
         materialized.groupby("asset_key")["duration_seconds"].max().nlargest(CHARTED_ASSETS).index
     )
-    # A bare Figure, not pyplot: no global state and no display backend in a run worker.
+    # Imported here, so the definitions load without matplotlib (slow to import): only this step
+    # draws. A bare Figure, not pyplot: no global state and no display backend in a run worker.
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 7))
     durations, sizes = figure.subplots(2, 1, sharex=True)
     for asset_key in slowest:

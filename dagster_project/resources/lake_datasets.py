@@ -15,8 +15,10 @@ same for every lake scheme Spark can write to.
 """
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from pyspark.sql import DataFrame, SparkSession
+if TYPE_CHECKING:  # pyspark is slow to import; the definitions load without it
+    from pyspark.sql import DataFrame, SparkSession
 
 COMMITTED_MARKER = "_SUCCESS"
 KEEP_VERSIONS = 2
@@ -29,7 +31,7 @@ def new_version_uri(lake_url: str, dataset: str, run_id: str) -> str:
 
 
 def write_dataset(
-    frame: DataFrame, lake_url: str, dataset: str, run_id: str, keep: int = KEEP_VERSIONS
+    frame: "DataFrame", lake_url: str, dataset: str, run_id: str, keep: int = KEEP_VERSIONS
 ) -> str:
     """Write ``frame`` as a new version of ``dataset``; return the new version's URI."""
     version = new_version_uri(lake_url, dataset, run_id)
@@ -38,7 +40,9 @@ def write_dataset(
     return version
 
 
-def prune_versions(spark: SparkSession, dataset_uri: str, current_uri: str, keep: int) -> list[str]:
+def prune_versions(
+    spark: "SparkSession", dataset_uri: str, current_uri: str, keep: int
+) -> list[str]:
     """Delete superseded versions of a dataset; return the URIs deleted."""
     jvm = spark._jvm
     if jvm is None:

@@ -8,15 +8,15 @@ import pytest
 
 from dagster_project.defs.ecommerce import assets as ecommerce
 from dagster_project.defs.ecommerce.generate import generate_orders
-from dagster_project.defs.ecommerce.schemas import ORDERS_RAW
+from dagster_project.defs.ecommerce.schemas import orders_raw_schema
 from dagster_project.defs.hybrid.generate import generate_product_catalog
-from dagster_project.defs.hybrid.schemas import PRODUCT_CATALOG
+from dagster_project.defs.hybrid.schemas import product_catalog_schema
 from dagster_project.defs.iot.generate import generate_sensor_readings
 from dagster_project.defs.iot.schemas import sensor_readings_schema
 from dagster_project.defs.logs.generate import generate_web_logs
-from dagster_project.defs.logs.schemas import WEB_LOGS_RAW
+from dagster_project.defs.logs.schemas import web_logs_raw_schema
 from dagster_project.defs.marketing.generate import generate_campaigns
-from dagster_project.defs.marketing.schemas import CAMPAIGN_DATA
+from dagster_project.defs.marketing.schemas import campaign_data_schema
 from dagster_project.io_managers.small import PickleIOManager
 from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
@@ -79,13 +79,13 @@ def valid_frames() -> dict[str, tuple]:
     hour = pd.Timestamp("2024-01-01 05:00")
     return {
         "orders_raw": (
-            ORDERS_RAW,
+            orders_raw_schema(),
             generate_orders(np.random.default_rng(0), 50, 10, 10),
             "price",
             -1.0,
         ),
         "product_catalog": (
-            PRODUCT_CATALOG,
+            product_catalog_schema(),
             generate_product_catalog(np.random.default_rng(0), 20),
             "category",
             "no such category",
@@ -97,13 +97,13 @@ def valid_frames() -> dict[str, tuple]:
             101.0,
         ),
         "web_logs_raw": (
-            WEB_LOGS_RAW,
+            web_logs_raw_schema(),
             generate_web_logs(np.random.default_rng(0), n_requests=50),
             "status_code",
             418,
         ),
         "campaign_data": (
-            CAMPAIGN_DATA,
+            campaign_data_schema(),
             generate_campaigns(np.random.default_rng(0), 10, "2024-01-01"),
             "spend",
             -5.0,
@@ -129,7 +129,7 @@ def test_a_frame_breaking_one_column_fails_the_check_naming_that_column(asset):
     assert failed.metadata["failure_cases"].value == 1
     assert failed.metadata["first_failures"].value.startswith(f"{column}: ")
     assert repr(bad_value) in failed.metadata["first_failures"].value
-    assert schema_check_spec(asset, schema).blocking
+    assert schema_check_spec(asset, schema.description).blocking
 
 
 def test_every_contract_of_the_code_location_is_one_blocking_check_of_its_source():
@@ -149,6 +149,10 @@ def test_every_contract_of_the_code_location_is_one_blocking_check_of_its_source
     assert {asset: spec.blocking for asset, spec in checks.items()} == dict.fromkeys(
         CONTRACTS, True
     )
+    # each check shows the description of the schema its step validates with
+    assert {asset: spec.description for asset, spec in checks.items()} == {
+        asset: schema.description for asset, (schema, *_) in CONTRACTS.items()
+    }
 
 
 def test_hourly_readings_that_break_their_contract_stop_the_anomaly_detection(

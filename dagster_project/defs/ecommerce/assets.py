@@ -5,7 +5,7 @@ import pandas as pd
 
 from dagster_project.defs.ecommerce import churn, transform
 from dagster_project.defs.ecommerce.generate import generate_orders
-from dagster_project.defs.ecommerce.schemas import ORDERS_RAW
+from dagster_project.defs.ecommerce.schemas import ORDERS_RAW_DESCRIPTION, orders_raw_schema
 from dagster_project.monitoring.step_meter import measured
 from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
@@ -22,7 +22,7 @@ SPLIT_OUTPUTS = ("churn_training_data", "churn_validation_data", "churn_test_dat
     io_manager_key=IO_MANAGER_KEY,
     kinds={"pandas"},
     dagster_type=pd.DataFrame,  # see quality/schema_check.py
-    check_specs=[schema_check_spec("orders_raw", ORDERS_RAW)],
+    check_specs=[schema_check_spec("orders_raw", ORDERS_RAW_DESCRIPTION)],
 )
 @measured
 def orders_raw(
@@ -37,7 +37,7 @@ def orders_raw(
     )
     return dg.MaterializeResult(
         value=orders,
-        check_results=[schema_check_result("orders_raw", ORDERS_RAW, orders)],
+        check_results=[schema_check_result("orders_raw", orders_raw_schema(), orders)],
         metadata={
             "dagster/row_count": len(orders),
             "distinct_customers": int(orders["customer_id"].nunique()),

@@ -8,7 +8,10 @@ import pandas as pd
 
 from dagster_project.defs.hybrid import sql
 from dagster_project.defs.hybrid.generate import generate_product_catalog, generate_sales
-from dagster_project.defs.hybrid.schemas import PRODUCT_CATALOG
+from dagster_project.defs.hybrid.schemas import (
+    PRODUCT_CATALOG_DESCRIPTION,
+    product_catalog_schema,
+)
 from dagster_project.monitoring.step_meter import measured
 from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
@@ -28,7 +31,7 @@ SALES_SINCE = datetime.date(2024, 1, 1)
     io_manager_key=IO_MANAGER_KEY,
     kinds={"pandas"},
     dagster_type=pd.DataFrame,  # see quality/schema_check.py
-    check_specs=[schema_check_spec("product_catalog", PRODUCT_CATALOG)],
+    check_specs=[schema_check_spec("product_catalog", PRODUCT_CATALOG_DESCRIPTION)],
 )
 @measured
 def product_catalog(
@@ -40,7 +43,7 @@ def product_catalog(
     )
     return dg.MaterializeResult(
         value=catalog,
-        check_results=[schema_check_result("product_catalog", PRODUCT_CATALOG, catalog)],
+        check_results=[schema_check_result("product_catalog", product_catalog_schema(), catalog)],
         metadata={"dagster/row_count": len(catalog)},
     )
 

@@ -8,7 +8,7 @@ import pandas as pd
 from dagster_project.defs.iot import transform
 from dagster_project.defs.iot.generate import generate_sensor_readings
 from dagster_project.defs.iot.partitions import HOURLY_PARTITIONS
-from dagster_project.defs.iot.schemas import sensor_readings_schema
+from dagster_project.defs.iot.schemas import SENSOR_READINGS_DESCRIPTION, sensor_readings_schema
 from dagster_project.monitoring.step_meter import measured
 from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
@@ -16,8 +16,6 @@ from dagster_project.tiers import io_manager_key
 
 GROUP = "iot"
 IO_MANAGER_KEY = io_manager_key(GROUP)
-# The contract's bounds follow the partition's hour; any hour's schema declares the check.
-DECLARED_SCHEMA = sensor_readings_schema(pd.Timestamp(0))
 
 
 @dg.asset(
@@ -26,7 +24,7 @@ DECLARED_SCHEMA = sensor_readings_schema(pd.Timestamp(0))
     partitions_def=HOURLY_PARTITIONS,
     kinds={"pandas", "parquet"},
     dagster_type=pd.DataFrame,  # see quality/schema_check.py
-    check_specs=[schema_check_spec("sensor_data", DECLARED_SCHEMA)],
+    check_specs=[schema_check_spec("sensor_data", SENSOR_READINGS_DESCRIPTION)],
 )
 @measured
 def sensor_data(

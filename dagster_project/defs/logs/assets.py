@@ -5,7 +5,7 @@ import pandas as pd
 
 from dagster_project.defs.logs import transform
 from dagster_project.defs.logs.generate import generate_web_logs
-from dagster_project.defs.logs.schemas import WEB_LOGS_RAW
+from dagster_project.defs.logs.schemas import WEB_LOGS_RAW_DESCRIPTION, web_logs_raw_schema
 from dagster_project.monitoring.step_meter import measured
 from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
@@ -20,7 +20,7 @@ IO_MANAGER_KEY = io_manager_key(GROUP)
     io_manager_key=IO_MANAGER_KEY,
     kinds={"pandas", "parquet"},
     dagster_type=pd.DataFrame,  # see quality/schema_check.py
-    check_specs=[schema_check_spec("web_logs_raw", WEB_LOGS_RAW)],
+    check_specs=[schema_check_spec("web_logs_raw", WEB_LOGS_RAW_DESCRIPTION)],
 )
 @measured
 def web_logs_raw(
@@ -32,7 +32,7 @@ def web_logs_raw(
     )
     return dg.MaterializeResult(
         value=logs,
-        check_results=[schema_check_result("web_logs_raw", WEB_LOGS_RAW, logs)],
+        check_results=[schema_check_result("web_logs_raw", web_logs_raw_schema(), logs)],
         metadata={
             "first_request": str(logs["timestamp"].min()),
             "last_request": str(logs["timestamp"].max()),

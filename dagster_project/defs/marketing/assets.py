@@ -8,7 +8,7 @@ import pandas as pd
 from dagster_project.defs.marketing import transform
 from dagster_project.defs.marketing.generate import generate_campaigns
 from dagster_project.defs.marketing.partitions import DAILY_PARTITIONS
-from dagster_project.defs.marketing.schemas import CAMPAIGN_DATA
+from dagster_project.defs.marketing.schemas import CAMPAIGN_DATA_DESCRIPTION, campaign_data_schema
 from dagster_project.monitoring.step_meter import measured
 from dagster_project.quality.schema_check import schema_check_result, schema_check_spec
 from dagster_project.resources.synthetic_data import SyntheticDataResource
@@ -24,7 +24,7 @@ IO_MANAGER_KEY = io_manager_key(GROUP)
     partitions_def=DAILY_PARTITIONS,
     kinds={"pandas"},
     dagster_type=pd.DataFrame,  # see quality/schema_check.py
-    check_specs=[schema_check_spec("campaign_data", CAMPAIGN_DATA)],
+    check_specs=[schema_check_spec("campaign_data", CAMPAIGN_DATA_DESCRIPTION)],
     # A daily report is late once a day and a half has passed without one.
     freshness_policy=dg.FreshnessPolicy.time_window(
         fail_window=timedelta(hours=36), warn_window=timedelta(hours=26)
@@ -42,7 +42,7 @@ def campaign_data(
     )
     return dg.MaterializeResult(
         value=campaigns,
-        check_results=[schema_check_result("campaign_data", CAMPAIGN_DATA, campaigns)],
+        check_results=[schema_check_result("campaign_data", campaign_data_schema(), campaigns)],
         metadata={
             "dagster/row_count": len(campaigns),
             "total_spend": round(float(campaigns["spend"].sum()), 2),

@@ -1,7 +1,6 @@
 """Spark assets on the reference tier: Spark reads and writes the lake, Dagster keeps the URIs."""
 
 import dagster as dg
-from pyspark.sql import functions as F
 
 from dagster_project.defs.spark import transform
 from dagster_project.defs.spark.generate import generate_transactions
@@ -18,6 +17,8 @@ IO_MANAGER_KEY = io_manager_key(GROUP)
 
 def dataset_metadata(spark: SparkResource, uri: str) -> dict:
     """What a Spark asset reports: the written dataset as Spark reads it back, and the job."""
+    from pyspark.sql import functions as F
+
     dataset = spark.spark_session.read.parquet(uri)
     counts = dataset.agg(
         F.count(F.lit(1)).alias("rows"), F.countDistinct("customer_id").alias("customers")

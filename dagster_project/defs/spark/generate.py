@@ -6,8 +6,10 @@ cluster's cores), so the same seed gives the same dataset on ``local[*]`` and on
 Customer ids are skewed (a few customers buy a lot), so every customer tier occurs.
 """
 
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
 
 PERIOD_START = "2024-01-01"
 PERIOD_DAYS = 366
@@ -26,9 +28,11 @@ def column_seed(seed: int, column: int) -> int:
 
 
 def generate_transactions(
-    spark: SparkSession, n_rows: int, n_customers: int, seed: int
-) -> DataFrame:
+    spark: "SparkSession", n_rows: int, n_customers: int, seed: int
+) -> "DataFrame":
     """``n_rows`` transactions of 2024 by ``n_customers`` customers."""
+    from pyspark.sql import functions as F
+
     category = (F.floor(F.rand(column_seed(seed, 1)) * len(PRODUCT_CATEGORIES)) + 1).cast("int")
     partitions = max(1, -(-n_rows // ROWS_PER_PARTITION))
     return spark.range(0, n_rows, numPartitions=partitions).select(
