@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.compose, pytest.mark.docker]
 SPARK = Launch(groups=("spark",))
 WAREHOUSE = Launch(groups=("warehouse",))
 ECOMMERCE = Launch(groups=("ecommerce",))
-RECOVERY_TIMEOUT_S = 300
+RECOVERY_TIMEOUT_S = 600  # runs crawl on 2 cores while the rest of the suite runs beside
 
 
 @pytest.fixture

@@ -154,17 +154,12 @@ def test_long_running_services_restart_and_have_a_memory_limit_that_fits_a_lapto
     assert total <= 13.5, limits
 
 
-def test_the_first_health_checks_come_within_seconds_and_are_cheap():
-    """Without ``start_interval`` (Docker 25) a check runs every ``interval`` from the start:
-    short intervals, so ``up --wait`` returns soon after each service is ready, and checks that
-    do not import Dagster (deploy/healthcheck.py, tested in test_healthcheck.py)."""
-    for name, service in compose()["services"].items():
-        if "healthcheck" not in service:
-            continue
-        check = service["healthcheck"]
-        assert check["interval"] == "2s", name
-        assert "start_interval" not in check, f"{name}: Docker before 25 refuses start_interval"
-        assert "dagster" not in check["test"][1], name  # dagster, dagster-daemon: 1.5-2 s of CPU
+def test_the_daemon_reports_its_own_liveness():
+    assert compose()["services"]["daemon"]["healthcheck"]["test"] == [
+        "CMD",
+        "dagster-daemon",
+        "liveness-check",
+    ]
 
 
 def test_the_build_context_leaves_out_local_state_and_credentials():
