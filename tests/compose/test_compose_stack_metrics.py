@@ -1,6 +1,6 @@
 """Prometheus and Alertmanager in the compose stack, after the other compose tests: Prometheus
-has the metrics exporter's target up, a run that fails for real moves the failure counter, and a
-run held in the queue past ALERT_QUEUED_RUN_MINUTES (0.5 in the tests' .env) because the daemon
+has the metrics exporter's target up, a run ended by run monitoring moves the counter of the
+status it ends in, and a run held in the queue past ALERT_QUEUED_RUN_MINUTES (0.5 in the tests' .env) because the daemon
 is stopped fires DagsterRunQueuedTooLong, which Alertmanager delivers to the tests' webhook
 receiver (compose.test.yml). The Prometheus UI's graph of the run counters goes to
 test-artifacts/prometheus-graph.png."""
@@ -79,12 +79,19 @@ def test_prometheus_scrapes_the_exporter(compose_stack):
     assert value(compose_stack, "sum(dagster_runs_finished_total)") > 0
 
 
-def test_a_run_failing_for_real_moves_the_failure_counter(compose_stack):
-    failed = 'sum(dagster_runs_finished_total{status="FAILURE"})'
-    faults.poll(lambda: value(compose_stack, failed) is not None, "the failure counter", 120)
-    before = value(compose_stack, failed)
+def test_a_run_ended_by_run_monitoring_moves_the_counter_of_its_status(compose_stack):
+    """A run past its ``dagster/max_runtime`` is canceled by run monitoring: its process records
+    CANCELED, and the monitor then marks it FAILURE when the launcher confirms the termination,
+    which it does not always do (the run may stay CANCELED). The counter of the status the run
+    ends in is one higher."""
+    ended = ("FAILURE", "CANCELED")
 
-    # run monitoring fails a run past its dagster/max_runtime; no retry of it
+    def counter(status: str) -> float | None:
+        return value(compose_stack, f'sum(dagster_runs_finished_total{{status="{status}"}})')
+
+    faults.poll(lambda: counter("FAILURE") is not None, "the finished-run counters", 120)
+    before = {status: counter(status) or 0.0 for status in ended}
+
     run = graphql_runs.graphql_client(compose_stack.webserver_port).submit_job_execution(
         "__ASSET_JOB",
         repository_location_name=graphql_runs.LOCATION,
@@ -92,12 +99,14 @@ def test_a_run_failing_for_real_moves_the_failure_counter(compose_stack):
         asset_selection=graphql_runs.assets_of(ECOMMERCE),
         tags={**ECOMMERCE.tags(), "dagster/max_runtime": "1", "dagster/max_retries": "0"},
     )
-    # CANCELED (its process) comes before FAILURE (run monitoring): wait for the last
-    assert graphql_runs.wait_for(
-        compose_stack.webserver_port, run, statuses={"FAILURE"}, timeout_s=TIMEOUT_S
-    ) == ("FAILURE")
+    port = compose_stack.webserver_port
+    assert graphql_runs.wait_for(port, run, statuses=set(ended), timeout_s=TIMEOUT_S) in ended
 
-    faults.poll(lambda: value(compose_stack, failed) == before + 1, "the counter one higher", 120)
+    def moved() -> bool:
+        status = graphql_runs.graphql_client(port).get_run_status(run).value
+        return (counter(status) or 0.0) == before[status] + 1
+
+    faults.poll(moved, "the counter of the run's status one higher", 120)
 
 
 def test_a_run_held_in_the_queue_fires_an_alert_that_reaches_the_webhook(compose_stack):
