@@ -1,9 +1,9 @@
 """Prometheus and Alertmanager in the compose stack, after the other compose tests: Prometheus
 has the metrics exporter's target up, a run ended by run monitoring moves the counter of the
-status it ends in, and a run held in the queue past ALERT_QUEUED_RUN_MINUTES (0.5 in the tests' .env) because the daemon
-is stopped fires DagsterRunQueuedTooLong, which Alertmanager delivers to the tests' webhook
-receiver (compose.test.yml). The Prometheus UI's graph of the run counters goes to
-test-artifacts/prometheus-graph.png."""
+status it ends in, and a run held in the queue past ALERT_QUEUED_RUN_MINUTES (0.5 in the
+tests' .env) because the daemon is stopped fires DagsterRunQueuedTooLong, which Alertmanager
+delivers to the tests' webhook receiver (compose.test.yml). The Prometheus UI's graph of the run
+counters goes to test-artifacts/prometheus-graph.png."""
 
 import time
 import urllib.parse
