@@ -11,7 +11,7 @@ from benchmarks.io_tiers import IoMeasurement, read_peak_above_object
 from benchmarks.main_job import MainJob
 from benchmarks.metrics_scrape import ScrapeMeasurement
 from benchmarks.orchestration import GraphRun
-from benchmarks.report_speed import load_section, main_job_section, speed_goals
+from benchmarks.report_speed import load_section, main_job_section, replace_section, speed_goals
 from dagster_project.tiers import GROUP_TIERS, WAREHOUSE_NATIVE_GROUPS
 
 MB = 2**20
@@ -619,15 +619,9 @@ def update_metrics_section(markdown: str, results: Results) -> str:
         f"Measured separately from the sections above, by `{results.command}` on {now} (load "
         f"average {', '.join(f'{a:.2f}' for a in results.load_averages[0][1])})."
     )
-    section = "\n".join(metrics_section(results, stamp))
-    before, found, after = markdown.partition(METRICS_HEADING)
-    if found:
-        rest = after.split("\n## ", 1)
-        after = "\n## " + rest[1] if len(rest) == 2 else ""
-    else:
-        before, heading, after = markdown.partition("## What the profiles showed")
-        after = heading + after
-    return mark_separate_sections(before + section + "\n" + after).replace("\n\n\n", "\n\n")
+    return mark_separate_sections(
+        replace_section(markdown, METRICS_HEADING, metrics_section(results, stamp))
+    )
 
 
 SEPARATE_SECTIONS = "sections 5 to 7 may come from runs of their own, each stamped"

@@ -106,19 +106,23 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
     assert any(row[0].startswith("the code location loads") for row in goals[2:])
 
 
-def test_an_update_replaces_section_5_only_and_says_so(tmp_path):
+def run_update(tmp_path, *arguments: str) -> tuple[str, str]:
+    """``python -m benchmarks --update`` with ``arguments`` on a copy of BENCHMARKS.md: the
+    copy before and after."""
     output = tmp_path / "BENCHMARKS.md"
     original = (REPOSITORY_ROOT / "BENCHMARKS.md").read_text()
     output.write_text(original)
-    command = [sys.executable, "-m", "benchmarks", "--sections", "metrics", "--update"]
-    command += ["--metrics-runs", "0,10", "--output", str(output)]
-
+    command = [sys.executable, "-m", "benchmarks", *arguments, "--update", "--output", str(output)]
     completed = subprocess.run(
         command, cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=300
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
+    return original, output.read_text()
 
-    updated = output.read_text()
+
+def test_an_update_replaces_section_5_only_and_says_so(tmp_path):
+    original, updated = run_update(tmp_path, "--sections", "metrics", "--metrics-runs", "0,10")
+
     assert updated.count("## 5. Metrics exporter") == 1
     assert updated.count("Measured separately from the sections above") == 1
     assert "(sections 5 to 7 may come from runs of their own, each stamped)" in updated
@@ -132,18 +136,8 @@ def without_section_5(markdown: str) -> str:
 
 
 def test_an_update_of_section_7_replaces_it_and_its_goal_row_only(tmp_path):
-    output = tmp_path / "BENCHMARKS.md"
-    original = (REPOSITORY_ROOT / "BENCHMARKS.md").read_text()
-    output.write_text(original)
-    command = [sys.executable, "-m", "benchmarks", "--sections", "load", "--update"]
-    command += ["--load-repeat", "1", "--output", str(output)]
+    original, updated = run_update(tmp_path, "--sections", "load", "--load-repeat", "1")
 
-    completed = subprocess.run(
-        command, cwd=REPOSITORY_ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-
-    updated = output.read_text()
     assert updated.count("## 7. Loading the code location") == 1
     assert section(updated, "## 7. Loading the code location").count("Measured separately") == 1
     goal = [

@@ -27,20 +27,20 @@ def asset_names() -> set[str]:
     return {key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys}
 
 
-@pytest.fixture(scope="module")
-def main_job(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProcess, list]:
-    """Run scripts/materialize-all.sh once at small scale into a fresh DAGSTER_HOME."""
-    folder = tmp_path_factory.mktemp("quick_start")
-    environ = {
+def small_scale_environ(folder: Path, lake: Path) -> dict[str, str]:
+    """The main job's environment at DATA_SCALE=0.01, every store under ``folder``."""
+    return {
         **os.environ,
         "DAGSTER_HOME": str(folder / "dagster_home"),
         "DATA_SCALE": "0.01",
         "STORAGE_URL": str(folder / "storage"),
         "WAREHOUSE_URL": f"duckdb:///{folder / 'warehouse.duckdb'}",
-        "LAKE_URL": f"file://{folder / 'lake'}",
+        "LAKE_URL": f"file://{lake}",
     }
-    plan_before = launch_plan(defs)
-    completed = subprocess.run(
+
+
+def run_main_job(environ: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
         ["bash", "scripts/materialize-all.sh"],
         cwd=REPOSITORY_ROOT,
         env=environ,
@@ -48,6 +48,15 @@ def main_job(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProc
         text=True,
         timeout=600,
     )
+
+
+@pytest.fixture(scope="module")
+def main_job(tmp_path_factory) -> tuple[dict[str, str], subprocess.CompletedProcess, list]:
+    """Run scripts/materialize-all.sh once at small scale into a fresh DAGSTER_HOME."""
+    folder = tmp_path_factory.mktemp("quick_start")
+    environ = small_scale_environ(folder, lake=folder / "lake")
+    plan_before = launch_plan(defs)
+    completed = run_main_job(environ)
     return environ, completed, plan_before
 
 
@@ -121,22 +130,8 @@ def test_a_failing_launch_beside_the_others_fails_the_job_and_strands_nothing(tm
     with the end of its log and exits 1, the runs in its own process still succeed, and no run
     is left unfinished."""
     (tmp_path / "not_a_folder").write_text("")
-    environ = {
-        **os.environ,
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        "DATA_SCALE": "0.01",
-        "STORAGE_URL": str(tmp_path / "storage"),
-        "WAREHOUSE_URL": f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
-        "LAKE_URL": f"file://{tmp_path / 'not_a_folder' / 'lake'}",
-    }
-    completed = subprocess.run(
-        ["bash", "scripts/materialize-all.sh"],
-        cwd=REPOSITORY_ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    environ = small_scale_environ(tmp_path, lake=tmp_path / "not_a_folder" / "lake")
+    completed = run_main_job(environ)
 
     assert completed.returncode == 1, completed.stdout[-3000:]
     assert "Failed: dg launch --assets group:spark (exit 1)" in completed.stderr
