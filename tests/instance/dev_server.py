@@ -58,9 +58,11 @@ class DevServer:
         status = self.status(run_id)
         while status not in statuses:
             if time.monotonic() > deadline:
+                with self.instance() as instance:
+                    story = run_story(instance, run_id)
                 raise TimeoutError(
                     f"run {run_id} still {status} after {timeout_s} s, not one of {statuses} "
-                    f"(log: {self.log})"
+                    f"(log: {self.log})\n{story}"
                 )
             time.sleep(0.5)
             status = self.status(run_id)
@@ -150,6 +152,19 @@ def poll(condition: Callable[[], object], what: str, timeout_s: float = 60):
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: not within {timeout_s} s")
         time.sleep(0.25)
+
+
+def run_story(instance: dg.DagsterInstance, run_id: str, last: int = 15) -> str:
+    """The run's status, tags and last event messages: what a failed wait reports."""
+    run = instance.get_run_by_id(run_id)
+    if run is None:
+        return f"run {run_id}: not in the instance"
+    messages = [
+        f"  {record.dagster_event.event_type_value if record.dagster_event else 'LOG'}: "
+        f"{record.message[:200]}"
+        for record in instance.all_logs(run_id)[-last:]
+    ]
+    return "\n".join([f"run {run_id}: {run.status.value}, tags {dict(run.tags)}", *messages])
 
 
 def slot_holders(instance: dg.DagsterInstance, pool: str) -> set[str]:

@@ -31,7 +31,7 @@ from dagster_project.instance.outage_retry import (
 from dagster_project.settings import REPOSITORY_ROOT
 from deploy import postgres
 from tests.instance.conftest import FAULT_LOCATION
-from tests.instance.dev_server import Gate, dagster_dev, poll, slot_holders
+from tests.instance.dev_server import Gate, dagster_dev, poll, run_story, slot_holders
 from tests.processes import free_port
 
 PASSWORD = secrets.token_hex(12)
@@ -182,7 +182,7 @@ def test_the_webservers_pooled_connections_survive_a_restart(own_postgres):
         engine.dispose()
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 def test_a_restart_inside_an_event_write_fails_the_step_and_the_retry_succeeds(
     own_postgres, tmp_path, monkeypatch
 ):
@@ -229,13 +229,17 @@ def test_a_restart_inside_an_event_write_fails_the_step_and_the_retry_succeeds(
         # fail once after a restart (the stack runs dagster_project.instance.webserver)
         with dev.instance() as instance:
             run = poll(lambda: ended(instance, run_id), "the run ended")
-            (retry,) = poll(
-                lambda: instance.get_runs(
-                    filters=dg.RunsFilter(tags={"dagster/parent_run_id": run_id})
-                ),
-                "the retry",
-            )
-            retried = poll(lambda: ended(instance, retry.run_id), "the retry ended", 120)
+            try:  # the retry daemon polls every few seconds: slow on a busy machine
+                (retry,) = poll(
+                    lambda: instance.get_runs(
+                        filters=dg.RunsFilter(tags={"dagster/parent_run_id": run_id})
+                    ),
+                    "the retry",
+                    timeout_s=180,
+                )
+            except TimeoutError as error:
+                raise TimeoutError(f"{error}\n{run_story(instance, run_id)}") from None
+            retried = poll(lambda: ended(instance, retry.run_id), "the retry ended", 180)
             messages = [record.message for record in instance.all_logs(run_id)]
 
     assert run.status == dg.DagsterRunStatus.FAILURE
