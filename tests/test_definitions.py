@@ -1,8 +1,8 @@
 """The one Definitions: every example group present, every asset bound to its group's tier.
 
 The expectations are per example group and hold for the groups whose folder is there, so a fork
-that drops a group (README, "Use it as a starter template") keeps this file as it is, and a group
-it adds is checked for its tier only.
+that drops a group (docs/template.md, "Drop the examples you do not need") keeps this file as it
+is, and a group it adds is checked for its tier only.
 """
 
 from pathlib import Path

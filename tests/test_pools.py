@@ -74,8 +74,8 @@ def test_two_runs_writing_duckdb_at_once_both_succeed_one_step_at_a_time(tmp_pat
     dg.DagsterInstance.from_config(str(home)).dispose()
 
     # The second run starts once the first holds the pool: Dagster's SQLite storage cannot lock
-    # a slot's row, so two claims in the same few milliseconds may both succeed (README, Known
-    # limits); after that, the pool makes the second run wait.
+    # a slot's row, so two claims in the same few milliseconds may both succeed
+    # (docs/known-limits.md); after that, the pool makes the second run wait.
     runs = [launch_warehouse_group(environ)]
     with dg.DagsterInstance.from_config(str(home)) as instance:
         deadline = time.monotonic() + 300

@@ -1,5 +1,5 @@
-"""The repository as a starter template, step for step as the README's "Use it as a starter
-template" says, in a copy of the repository and with the real `dg` CLI of the venv.
+"""The repository as a starter template, step for step as docs/template.md says, in a copy of
+the repository and with the real `dg` CLI of the venv.
 
 A copy holds the files `git ls-files` lists (tracked and new, not ignored) plus the dbt manifest
 the set-up step prepares. Every command runs in the copy on the embedded default deployment
@@ -21,9 +21,9 @@ import pytest
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
-README_SECTION = "## Use it as a starter template"
+TEMPLATE_GUIDE = "docs/template.md"
 EXAMPLE_GROUPS = ("ecommerce", "marketing", "logs", "iot", "hybrid", "warehouse", "spark", "dbt")
-# The dbt models are built on the warehouse and hybrid groups' tables (README, step 4).
+# The dbt models are built on the warehouse and hybrid groups' tables (the guide, step 4).
 DROPPED_WITH = {"warehouse": ("dbt",), "hybrid": ("dbt",)}
 DBT_DOCKERFILE_LINES = (
     "COPY dbt_project ./dbt_project",
@@ -36,10 +36,8 @@ NO_TIER_MESSAGE = (
 )
 
 
-def readme_section() -> str:
-    readme = (REPOSITORY_ROOT / "README.md").read_text()
-    section = readme[readme.index(README_SECTION) :]
-    return section[: section.index("\n## ", len(README_SECTION))]
+def template_guide() -> str:
+    return (REPOSITORY_ROOT / TEMPLATE_GUIDE).read_text()
 
 
 def copy_repository(destination: Path) -> Path:
@@ -61,7 +59,7 @@ def copy_repository(destination: Path) -> Path:
 
 
 def run(copy: Path, *command: str, check: bool = True) -> subprocess.CompletedProcess:
-    """``command`` in ``copy``, as a user of the copy runs it after `source .venv/bin/activate`."""
+    """``command`` in ``copy``, as a user of the copy runs it after `source scripts/activate.sh`."""
     dagster_home = copy / ".local" / "dagster_home"
     dagster_home.mkdir(parents=True, exist_ok=True)
     shutil.copy2(copy / "dagster.yaml", dagster_home / "dagster.yaml")
@@ -90,7 +88,7 @@ def remove_line(path: Path, fragment: str) -> None:
 
 
 def drop_group(copy: Path, group: str) -> None:
-    """The README's steps 1 to 3 for one example group."""
+    """The guide's steps 1 to 3 for one example group."""
     shutil.rmtree(copy / "dagster_project" / "defs" / group)
     shutil.rmtree(copy / "tests" / "defs" / group)
     if group == "dbt":
@@ -112,7 +110,7 @@ def template(pristine_copy: Path, tmp_path: Path) -> Path:
 
 
 def test_a_scaffolded_group_loads_and_materializes_once_bound_to_a_tier(template: Path):
-    section = readme_section()
+    section = template_guide()
     asset_module = textwrap.dedent(re.search(r"```python\n(.*?)```", section, re.DOTALL)[1])
     assert f"`{TIER_LINE}`" in section
     definitions = (template / "dagster_project" / "definitions.py").read_text()
@@ -139,8 +137,8 @@ def test_a_scaffolded_group_loads_and_materializes_once_bound_to_a_tier(template
     assert (template / "dagster_project" / "definitions.py").read_text() == definitions
 
 
-def test_the_readme_names_the_example_groups_and_the_dbt_lines_the_drop_test_uses():
-    section = readme_section()
+def test_the_guide_names_the_example_groups_and_the_dbt_lines_the_drop_test_uses():
+    section = template_guide()
     assert all(f"`{group}`" in section for group in EXAMPLE_GROUPS)
     assert all(f"`{fragment}" in section for fragment in DBT_DOCKERFILE_LINES)
 
