@@ -10,9 +10,10 @@ each request itself, see ``client_timeouts.py``.)
   Spark job again, after about 15 and 30 s (not when the cluster stopped its application, see
   ``resources/spark.py``).
 - Pools: the warehouse has one writer at a time in the embedded default (DuckDB allows a single
-  writing process per file), and Spark one application at a time on the reference machine's two
-  cores. The limits live in the instance files (``dagster.yaml``, ``deploy/dagster.stack.yaml``:
-  ``concurrency.pools.default_limit``), so a deployment changes them without touching code.
+  writing process per file), and Spark one application at a time, so that it has the cluster's
+  cores to itself. The limits live in the instance files (``dagster.yaml``,
+  ``deploy/dagster.stack.yaml``: ``concurrency.pools.default_limit``), so a deployment changes
+  them without touching code.
 """
 
 from enum import StrEnum

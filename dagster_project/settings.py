@@ -1,7 +1,7 @@
 """Settings read from the environment when the definitions load, each checked with a clear message.
 
-Every variable has one meaning in every environment (shell, compose, the native stack, CI); the
-README lists them in one table.
+Every variable has one meaning in every environment (shell, compose, the native stack, CI);
+docs/configuration.md lists them in one table.
 """
 
 import os
@@ -145,14 +145,15 @@ S3A_LAKE = re.compile(r"s3a://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?")
 
 
 def lake_url(environ: Mapping[str, str] = os.environ) -> str:
-    """``LAKE_URL``: where Spark writes its Parquet datasets (default ``file://.local/lake``)."""
+    """``LAKE_URL``: where Spark writes its Parquet datasets (default: ``file://`` and the absolute
+    path of the checkout's ``.local/lake``)."""
     value = environ.get("LAKE_URL", "").strip() or f"file://{LOCAL_STATE_DIR / 'lake'}"
     if not (LOCAL_LAKE.fullmatch(value) or S3A_LAKE.fullmatch(value)):
         raise SettingsError(
             f"LAKE_URL='{value}' must be file:///absolute/folder (for example "
             "file:///var/lib/lake) or s3a://bucket/prefix with a bucket name of 3 to 63 "
             "lowercase letters, digits, dots and hyphens (for example s3a://dagster/lake; s3a:// "
-            "needs the hadoop-aws jars, see the README)."
+            "needs the hadoop-aws jars, see docs/spark.md)."
         )
     return value.rstrip("/")
 

@@ -1,12 +1,14 @@
 """The stack without Docker: the services of docker-compose.yml, started natively on 127.0.0.1.
 
-PostgreSQL (Dagster's storage and the warehouse), SeaweedFS as the S3 store (MinIO cannot be
-installed on these machines), a Spark master and worker, the code location's gRPC server, the
+PostgreSQL (Dagster's storage and the warehouse), SeaweedFS as the S3 store (pip installs it, see
+``deploy.object_store``), a Spark master and worker, the code location's gRPC server, the
 webserver and the daemon, and the metrics exporter, Prometheus and Alertmanager
 (``deploy.monitoring``: Debian's binaries, the compose services' configuration). The Dagster
 processes get the same environment variables as in compose (``environment()``; a test checks
 both sets are equal), so the code cannot tell the two stacks apart; only the lake differs
-(``file://`` here, ``s3a://`` in compose).
+(``file://`` here, ``s3a://`` in compose). From ``.env`` (else ``.env.example``) it reads the
+credentials only (``CREDENTIAL_NAMES``); the other variables come from the shell of the first
+``up``.
 
 Everything lives in one git-ignored folder (``.local/stack``, or ``NATIVE_STACK_DIR``):
 ``stack.env`` (the variables, ports chosen once so URLs survive restarts), ``state.json`` (PIDs),
@@ -128,7 +130,7 @@ class NativeStack:
             "AUTOMATION": os.environ.get("AUTOMATION", "stopped"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             **settings.client_timeouts().environment(),
-            # the alert channels (README, Operations): off while empty
+            # the alert channels (docs/operations.md): off while empty
             **{name: os.environ.get(name, "") for name in ALERT_VARIABLES},
         }
         self.folder.mkdir(parents=True, exist_ok=True)

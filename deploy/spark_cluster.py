@@ -4,7 +4,7 @@ pip's pyspark ships ``bin/spark-class`` but not ``sbin/start-master.sh``, so bot
 started with ``spark-class``. The daemons get this Python as ``PYSPARK_PYTHON``, but Python code a
 driver sends to the executors runs under the driver's own ``PYSPARK_PYTHON`` (``python3`` on the
 PATH when unset); the spark group sends none. The cluster is ready when the master's JSON status
-lists an ALIVE worker (about 20 s on the reference machine). Each daemon is started in its own
+lists an ALIVE worker. Each daemon is started in its own
 process group; stopping signals exactly the PIDs written at start. A worker that died is replaced
 by a new one for the same master (``replace_worker``).
 

@@ -4,13 +4,13 @@ Parquet is columnar and compressed: several times smaller than a pickle of the s
 readable by DuckDB, Spark and dbt without Dagster. The codec is a validated config value, so a
 typo is a config error when the definitions load rather than a crash in the middle of a run.
 
-How a frame is written, and why (measured with ``benchmarks/``, see BENCHMARKS.md):
+How a frame is written, and why. The figures are in BENCHMARKS.md (section 1: each tier's write
+and read time and its write and read peak above the frame, against the stock manager and plain
+pyarrow; ``benchmarks/`` measures them):
 
-- **One row group at a time.** Converting the whole frame to Arrow before writing held a full
+- **One row group at a time.** Converting the whole frame to Arrow before writing holds a full
   Arrow copy next to the frame; converting and writing 131,072 rows at a time (about DuckDB's
-  own row-group size) bounds that copy to one row group. The write's peak memory above the
-  frame went from 111 MB to 49 MB on the 100 MB benchmark frame, and stays under 50 MB on the
-  1 GB frame (the stock pickle manager: 456 MB), without slowing the write.
+  own row-group size) bounds that copy to one row group.
 - **Dictionary encoding only where values repeat.** A column is dictionary-encoded when its
   first 10,000 values hold at most half as many distinct ones (and categoricals always); a
   column of nearly unique values (ids, amounts, times, session ids) is written plain, instead
@@ -18,23 +18,23 @@ How a frame is written, and why (measured with ``benchmarks/``, see BENCHMARKS.m
   at 64 KiB, so a column that repeats less than its sample suggested gives up early; its plain
   pages compress better.
 - **Compression levels chosen for this tier** (``COMPRESSION_LEVELS``): zstd at its own
-  default level 3 instead of Arrow's 1 (6% smaller files), gzip and brotli at fast levels
-  instead of Arrow's slowest (gzip wrote 18x faster, brotli 6x, for 1-4% larger files).
+  default level 3 instead of Arrow's 1 (smaller files), gzip and brotli at fast levels instead
+  of Arrow's slowest (much faster writes for slightly larger files).
 - **Strings read back Arrow-backed** (``string_storage="pyarrow"``, the default):
   ``pd.StringDtype("pyarrow")`` columns keep Arrow's buffers instead of creating one Python
-  object per value, which was nearly all of a read's time. The whole table is read and
-  converted column by column, each Arrow column freed once converted.
+  object per value. The whole table is read and converted column by column, each Arrow column
+  freed once converted.
 - **Python strings read one row group at a time** (``string_storage="python"``). Converting
   a whole table to Python strings de-duplicates every string column through one hash table of
-  all its distinct values, next to the whole decoded table (1.9 GB on top of a 1 GB frame);
-  reading, converting and releasing one row group at a time, then concatenating, bounds both
-  to one row group. (With categorical columns the whole table is read, so that every row group
-  shares one dictionary, and converted in slices.)
+  all its distinct values, next to the whole decoded table; reading, converting and releasing
+  one row group at a time, then concatenating, bounds both to one row group. (With categorical
+  columns the whole table is read, so that every row group shares one dictionary, and converted
+  in slices.)
 - **Page checksums** (CRC32 of every page) are written and verified on read: a few bytes
   overwritten inside a data page raise an error instead of loading as other values.
 - **Arrow's allocator gives its free memory back** after each write and read; otherwise the step
-  keeps up to about 1.5x the frame's size that no Python object can use (mimalloc, pyarrow's
-  default allocator, keeps freed pages for reuse by Arrow only).
+  keeps memory that no Python object can use (mimalloc, pyarrow's default allocator, keeps freed
+  pages for reuse by Arrow only).
 """
 
 import json
@@ -65,9 +65,7 @@ def column_schema(frame: pd.DataFrame) -> dg.TableSchema:
 
 ROW_GROUP_ROWS = 131_072
 DICTIONARY_PAGE_LIMIT_BYTES = 64 * 2**10
-# Arrow's own levels are zstd 1 and the slowest gzip and brotli settings. Measured on the 100 MB
-# benchmark frame (Arrow default -> this level): zstd 11.6 -> 10.9 MB for +0.07 s; gzip 8.2 ->
-# 0.45 s for 11.5 -> 12.0 MB; brotli 1.9 -> 0.32 s for 10.9 -> 11.0 MB.
+# Arrow's own levels are zstd 1 and the slowest gzip and brotli settings (see the module docstring).
 COMPRESSION_LEVELS = {"zstd": 3, "gzip": 1, "brotli": 3}
 DICTIONARY_SAMPLE_ROWS = 10_000
 DICTIONARY_MAX_DISTINCT_SHARE = 0.5
@@ -220,9 +218,9 @@ class ParquetIOManager(TierIOManager):
     )
     string_storage: StringStorage = Field(
         default="pyarrow",
-        description="How strings are loaded: 'pyarrow' gives Arrow-backed pd.StringDtype "
-        "columns (pandas 3's default string type, read without one Python object per value); "
-        "'python' gives object columns of Python str, as pandas 2 makes them.",
+        description="How strings are loaded: 'pyarrow' gives Arrow-backed "
+        "pd.StringDtype('pyarrow') columns, read without one Python object per value; "
+        "'python' gives object columns of Python str, pandas 2's default.",
     )
 
     tier: ClassVar[str] = "medium"

@@ -1,10 +1,10 @@
 """Small tier (under about 100 MB): any picklable value, one atomic pickle per asset and partition.
 
-Pickle is the right format here: it stores models, dicts and DataFrames alike and, measured on
-these machines, writes faster than Parquet at this size. The pickle streams straight into the
-temporary file, so the serialized bytes are never held in memory next to the object. The file
-ends with the pickle's SHA-256 (``digest.py``): a damaged pickle is refused before it is
-unpickled, instead of loading as another value.
+Pickle is the right format here: it stores models, dicts and DataFrames alike (BENCHMARKS.md,
+section 1, measures its writes and reads against Parquet's at this size). The pickle streams
+straight into the temporary file, so the serialized bytes are never held in memory next to the
+object. The file ends with the pickle's SHA-256 (``digest.py``): a damaged pickle is refused
+before it is unpickled, instead of loading as another value.
 
 In the ``stack`` deployment this tier is dagster-aws's ``S3PickleIOManager`` instead; this class
 also works on ``s3://`` when a single implementation across environments is preferred.

@@ -39,7 +39,8 @@ ensure_venv() {
 }
 
 # The dbt manifest must exist before the definitions load (dagster-dbt reads it at import). It is
-# rebuilt (`dbt parse`, about 20 s) only when a file of dbt_project/ or the installed versions changed.
+# rebuilt only when it is missing or a hash changed: of the .sql and .yml files of dbt_project/
+# (other files are not hashed) and of constraints.txt (the installed versions).
 # Nothing to do in a fork that dropped the dbt group.
 prepare_dbt_manifest() {
   local project="$REPOSITORY_ROOT/dbt_project" wanted
