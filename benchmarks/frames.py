@@ -6,7 +6,7 @@ inside one day (so the time-series tier accepts it as the partition ``2024-01-01
 re-sorting), a low-cardinality string (5 values), a medium one (1,000 URLs) and a
 high-cardinality one (a random 16-hex-digit session id per row). Strings are ``object`` columns,
 as pandas 2 makes them by default, or with ``strings="arrow"`` Arrow-backed
-``pd.StringDtype("pyarrow")`` columns (pandas 3's default), holding the same values.
+``pd.StringDtype("pyarrow")`` columns, holding the same values.
 
 Sizes are "in memory" as pandas and this project's metadata count them
 (``memory_usage(deep=True)``). That count charges every row its own string even where rows share

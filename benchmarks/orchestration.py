@@ -1,8 +1,8 @@
-"""Tables 2 to 4's graph runs: each in a fresh process over empty temporary storage.
+"""The graph runs of sections 2 to 4: each in a fresh process over empty temporary storage.
 
 Each run gets its own ``DAGSTER_HOME`` (the repository's ``dagster.yaml``), tier storage,
 DuckDB warehouse and Spark lake, so no run reads what another wrote and nothing touches
-``.local/``. After the run the storage folder is walked file by file (table 3) and the lake's
+``.local/``. After the run the storage folder is walked file by file (section 3) and the lake's
 size measured (the data the Spark group keeps out of Dagster).
 """
 

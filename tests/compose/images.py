@@ -1,5 +1,5 @@
-"""The images the compose stack pulls from a registry, made here from Debian's packages instead
-(no image registry is reachable on these machines); for the tests only.
+"""The images the compose stack pulls from a registry, made here from Debian's packages instead,
+so that the compose tests need no image registry; for the tests only.
 
 - ``local/debian:bookworm``: ``debootstrap --variant=minbase`` from the mirror apt uses, imported.
 - ``local/python:3.11-slim-bookworm``: our Dockerfile's ``PYTHON_IMAGE`` (``images/python``).
