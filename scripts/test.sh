@@ -26,9 +26,7 @@ fi
 # The whole suite in two pytest processes at once: the tests that need a Docker engine (the
 # compose tests: a Docker build, then a stack the tests mostly wait on; and the engine module's
 # own tests, which must not run beside them) beside everything else, so the waits of one overlap
-# the work of the other on two cores. Everything else runs in two pytest-xdist workers, a file at
-# a time (tests/conftest.py keeps the files of one shared server together): many of its tests
-# wait on servers, retries and timeouts more than they compute. Job control gives the background process its own process group
+# the work of the other on two cores. Job control gives the background process its own process group
 # with the default signal handling (a plain `&` would start it with SIGINT ignored, and every
 # server it starts would inherit that).
 mkdir -p test-artifacts
@@ -39,9 +37,9 @@ python -m pytest -m docker -p no:cacheprovider > "$docker_log" 2>&1 &
 docker_pid=$!
 set +m
 trap 'kill -TERM -- "-$docker_pid" 2> /dev/null || true' EXIT
-echo "+ pytest -m 'not docker' -n 2"
+echo "+ pytest -m 'not docker'"
 status=0
-python -m pytest -m "not docker" -n 2 || status=$?
+python -m pytest -m "not docker" || status=$?
 docker_status=0
 wait "$docker_pid" || docker_status=$?
 trap - EXIT

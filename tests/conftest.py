@@ -20,33 +20,6 @@ SMALL_SCALE = "0.01"
 POSTGRES_PASSWORD = secrets.token_hex(16)
 
 
-# The test command runs the suite in pytest-xdist workers, each a process with its own session
-# fixtures, a file at a time (its module fixtures start once); the files that share an expensive
-# session server go to one worker together, which starts it once.
-SHARED_SERVER_GROUPS = {
-    "tests/deploy/test_native_stack.py": "native_stack",
-    "tests/deploy/test_native_stack_faults.py": "native_stack",
-    "tests/deploy/test_browser.py": "native_stack",
-    "tests/test_spark_group.py": "spark_cluster",
-    "tests/test_spark_faults.py": "spark_cluster",
-    "tests/resources/test_spark.py": "spark_cluster",
-}
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config, log):
-    """Work units of whole files, or of the files of one group of ``SHARED_SERVER_GROUPS``
-    (pytest-xdist's ``--dist loadgroup`` reads marks that pytest 9.2 no longer lets it apply)."""
-    from xdist.scheduler import LoadFileScheduling
-
-    class SharedServerScheduling(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return SHARED_SERVER_GROUPS.get(path, path)
-
-    return SharedServerScheduling(config, log)
-
-
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
