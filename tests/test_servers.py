@@ -140,7 +140,7 @@ def test_a_dbt_step_that_cannot_reach_its_warehouse_retries_by_the_dbt_policy(
             sys.executable,
             "-c",
             "import duckdb, sys, time; held = duckdb.connect(sys.argv[1]); "
-            "print('held', flush=True); time.sleep(200)",
+            "print('held', flush=True); time.sleep(3600)",
             str(database),
         ],
         stdout=subprocess.PIPE,
