@@ -10,7 +10,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+from dagster_project.settings import REPOSITORY_ROOT
+
 PAGES = (
     REPOSITORY_ROOT / "README.md",
     *sorted((REPOSITORY_ROOT / "docs").glob("*.md")),
