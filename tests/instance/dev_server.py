@@ -167,6 +167,19 @@ def run_story(instance: dg.DagsterInstance, run_id: str, last: int = 15) -> str:
     return "\n".join([f"run {run_id}: {run.status.value}, tags {dict(run.tags)}", *messages])
 
 
+@contextlib.contextmanager
+def story_on_timeout(dev: DevServer, run_id: str, log_lines: int = 30) -> Iterator[None]:
+    """A TimeoutError in the block also tells the run's story and the end of dagster dev's log
+    (what a CI failure needs to be understood without the machine)."""
+    try:
+        yield
+    except TimeoutError as error:
+        with dev.instance() as instance:
+            story = run_story(instance, run_id)
+        log = dev.log.read_text(errors="replace").splitlines()[-log_lines:]
+        raise TimeoutError("\n".join([str(error), story, f"end of {dev.log}:", *log])) from None
+
+
 def slot_holders(instance: dg.DagsterInstance, pool: str) -> set[str]:
     """The runs that claim a slot of ``pool``."""
     info = instance.event_log_storage.get_concurrency_info(pool)

@@ -1,6 +1,7 @@
 """``storage_cleanup_job`` on a real local store: dry run by default, exact deletions otherwise."""
 
 import os
+import tempfile
 import time
 from datetime import datetime, timedelta
 
@@ -27,6 +28,14 @@ def write(path, age_days: float) -> None:
     path.write_bytes(b"x" * 2048)
     stamp = time.time() - age_days * DAY_S
     os.utime(path, (stamp, stamp))
+
+
+@pytest.fixture(autouse=True)
+def private_temporary_folder(tmp_path_factory, monkeypatch):
+    """The job also sweeps the temporary directory for killed uploads' staging folders: give it
+    one of its own, so what other tests' killed writers left there does not count here."""
+    folder = tmp_path_factory.mktemp("temporary")
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
 
 
 @pytest.fixture
