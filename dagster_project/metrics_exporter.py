@@ -30,22 +30,24 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import dagster as dg
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from prometheus_client import REGISTRY, start_http_server
+from prometheus_client import REGISTRY, make_wsgi_app
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
     HistogramMetricFamily,
     Metric,
 )
+from prometheus_client.exposition import ThreadingWSGIServer
 
 from dagster_project import settings
+from dagster_project.instance.health import serving
 from dagster_project.monitoring.queue_health import ended_claims, queued_runs
 
 DEFAULT_PORT = 9109
+HEALTH_PATH = "/healthz"
 SCRAPE_DEADLINE_S = 8.0
 RUNS_PER_SCRAPE = 2000
 STEP_STATS_RUNS_PER_SCRAPE = 50
@@ -371,19 +373,28 @@ class InstanceCollector:
         host = os.environ.get("DAGSTER_CODE_LOCATION_HOST")
         port = os.environ.get("DAGSTER_CODE_LOCATION_PORT")
         if host and port:
-            family.add_metric([f"{host}:{port}"], float(_serving(f"{host}:{port}")))
+            family.add_metric([f"{host}:{port}"], float(serving(f"{host}:{port}")))
         return family
 
 
-def _serving(address: str) -> bool:
-    try:
-        with grpc.insecure_channel(address) as channel:
-            answer = health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(service="DagsterApi"), timeout=2
-            )
-    except grpc.RpcError:
-        return False
-    return answer.status == health_pb2.HealthCheckResponse.SERVING
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No line per request: Prometheus asks every 15 s."""
+
+
+def metrics_server(host: str, port: int) -> WSGIServer:
+    """``/metrics`` (and any other path, as prometheus-client serves them) from the registry,
+    and ``/healthz``, which answers without reading the instance: the container's health check
+    asks it often, and a scrape costs a read of the instance."""
+    metrics = make_wsgi_app(REGISTRY)
+
+    def app(request: dict, start_response):
+        if request["PATH_INFO"] == HEALTH_PATH:
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"serving\n"]
+        return metrics(request, start_response)
+
+    return make_server(host, port, app, ThreadingWSGIServer, handler_class=QuietHandler)
 
 
 def main(arguments: list[str]) -> None:
@@ -395,14 +406,13 @@ def main(arguments: list[str]) -> None:
 
     instance = dg.DagsterInstance.get()
     REGISTRY.register(InstanceCollector(instance, defs))
-    start_http_server(options.port, addr=options.host)
+    server = metrics_server(options.host, options.port)
     print(
         f"Serving the metrics of {instance.root_directory} on "
         f"http://{options.host}:{options.port}/metrics ({datetime.now(UTC):%H:%M:%S} UTC)",
         flush=True,
     )
-    while True:
-        time.sleep(3600)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

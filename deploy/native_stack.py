@@ -34,6 +34,7 @@ import psutil
 import requests
 
 from dagster_project import settings
+from dagster_project.instance import health
 from deploy import monitoring, object_store, postgres, spark_cluster
 from deploy.ports import free_port
 
@@ -314,18 +315,7 @@ class NativeStack:
             "daemon": [str(bin_dir / "dagster-daemon"), "run", "-w", "workspace.yaml"],
         }
         checks = {
-            "code_location": lambda: _command_succeeds(
-                [
-                    str(bin_dir / "dagster"),
-                    "api",
-                    "grpc-health-check",
-                    "-p",
-                    port,
-                    "-h",
-                    "127.0.0.1",
-                ],
-                environ,
-            ),
+            "code_location": lambda: health.serving(f"127.0.0.1:{port}"),
             "webserver": lambda: requests.get(f"{self.webserver_url}/server_info", timeout=5).ok,
             "daemon": lambda: self._daemons_healthy(),
         }
@@ -401,13 +391,6 @@ def _spawn(command: list[str], environ: dict[str, str], log: Path) -> subprocess
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-
-
-def _command_succeeds(command: list[str], environ: dict[str, str]) -> bool:
-    completed = subprocess.run(
-        command, env={**os.environ, **environ}, capture_output=True, timeout=60, check=False
-    )
-    return completed.returncode == 0
 
 
 def _pid(entry: dict) -> int | None:

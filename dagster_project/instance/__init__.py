@@ -1,1 +1,2 @@
-"""Dagster instance plugins that the stack's ``dagster.yaml`` names by module and class."""
+"""The stack's Dagster processes: the instance plugins its ``dagster.yaml`` names by module and
+class, the code server's and webserver's entry points, and their health checks."""

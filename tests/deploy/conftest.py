@@ -1,4 +1,4 @@
-"""A native stack for the deploy tests, brought up once per session through the real script."""
+"""A native stack for the deploy tests, brought up once for this package through the real script."""
 
 import os
 import shutil
@@ -47,7 +47,7 @@ def stack_script(folder: Path, *arguments: str, **extra_env: str) -> subprocess.
     )
 
 
-# Every stack folder made this session, and those of the session's running stack.
+# Every stack folder made this session, and that of the package's running stack.
 _CREATED_FOLDERS: set[Path] = set()
 _SESSION_STACKS: set[Path] = set()
 
@@ -93,8 +93,10 @@ def no_stack_folder_left_by_the_module(request):
     assert left == [], f"{request.module.__name__} left native stack folders: {left}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def native_stack(stack_folders):
+    """The native stack the tests of this package share; stopped when the package's tests end,
+    not the session's (idle, its daemon and servers would take CPU from every later test)."""
     folder = stack_folder(stack_folders)
     _SESSION_STACKS.add(folder)
     started = time.monotonic()

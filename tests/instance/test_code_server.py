@@ -93,7 +93,7 @@ def test_the_entry_serves_the_code_location_then_ends_the_runs_left(tmp_path, sm
     command = [sys.executable, "-m", "dagster_project.instance.code_server"]
     command += ["-m", "dagster_project.definitions", "-h", "127.0.0.1", "-p", str(port)]
     server = subprocess.Popen(command, cwd=REPOSITORY_ROOT, env=environ, start_new_session=True)
-    health = [sys.executable, "-m", "dagster", "api", "grpc-health-check", "-p", str(port)]
+    health = [sys.executable, "-m", "dagster_project.instance.health", "grpc", str(port)]
     try:
         wait_until(
             lambda: subprocess.run(health, capture_output=True, check=False).returncode == 0,

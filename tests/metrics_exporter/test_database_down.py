@@ -1,8 +1,11 @@
 """A scrape while the instance's PostgreSQL is stopped, or frozen, answers ``dagster_up 0``
-within the exporter's deadline, and the exporter reads the database again once it is back."""
+within the exporter's deadline while its health check still passes, and the exporter reads the
+database again once it is back."""
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +80,10 @@ def test_a_scrape_without_its_database_answers_up_0_within_the_deadline(
 
     assert down[("dagster_up", ())] == 0
     assert not any(name.startswith("dagster_runs") for name, _ in down)
+    # the container's health check asks /healthz, which reads nothing: the exporter is healthy
+    health = [sys.executable, "-m", "dagster_project.instance.health", "http"]
+    healthz = subprocess.run([*health, f"http://127.0.0.1:{port}/healthz"], timeout=30, check=False)
+    assert healthz.returncode == 0
 
     if fault == "stopped":
         postgres.start(own_postgres.data_dir, own_postgres.port, POSTGRES_PASSWORD)
