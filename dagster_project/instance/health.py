@@ -1,18 +1,27 @@
-"""``python -m dagster_project.instance.health grpc PORT`` or ``... http URL``: the stack's health
-checks, cheap enough to run every few seconds for as long as the stack runs.
+"""``python -m dagster_project.instance.health grpc PORT``, ``... http URL`` or ``... daemon``:
+the stack's health checks, cheap enough to run every few seconds for as long as the stack runs.
 
 A container's health check runs for the container's whole life. ``dagster api
 grpc-health-check`` imports Dagster and its CLI each time (about 1.3 CPU-seconds on the 2-core
 machine); asking the code server's standard gRPC health service from here imports only gRPC
-(about 0.15 s), and a plain HTTP GET imports nothing more. Exit status 0 when healthy, else 1
-with the reason on standard error.
+(about 0.15 s), and a plain HTTP GET imports nothing more. The daemon's liveness is in the
+instance's database, which only Dagster reads: ``daemon`` runs ``dagster-daemon liveness-check``
+(about 2 CPU-seconds) at most once per ``DAEMON_CHECK_EVERY_S`` and remembers a success in a
+file (by default in the container's ``/dev/shm``, emptied when the container restarts), so a
+check every few seconds marks the daemon healthy as soon as it is, and costs little afterwards.
+Exit status 0 when healthy, else 1 with the reason on standard error.
 """
 
+import subprocess
 import sys
+import time
 import urllib.request
+from pathlib import Path
 
 # The service name the Dagster code server registers with gRPC's health service.
 DAGSTER_API = "DagsterApi"
+DAEMON_CHECK_EVERY_S = 30
+DAEMON_LIVE_FILE = Path("/dev/shm/dagster-daemon-live")
 
 
 def serving(address: str, timeout_s: float = 2.0) -> bool:
@@ -39,6 +48,21 @@ def answers(url: str, timeout_s: float = 5.0) -> bool:
         return False
 
 
+def daemon_live(live_file: Path = DAEMON_LIVE_FILE, every_s: float = DAEMON_CHECK_EVERY_S) -> bool:
+    """True when ``dagster-daemon liveness-check`` passed less than ``every_s`` ago, or passes
+    now."""
+    try:
+        if time.time() - live_file.stat().st_mtime < every_s:
+            return True
+    except FileNotFoundError:
+        pass
+    check = ["dagster-daemon", "liveness-check"]
+    if subprocess.run(check, capture_output=True, timeout=60, check=False).returncode != 0:
+        return False
+    live_file.touch()
+    return True
+
+
 def main(arguments: list[str]) -> int:
     match arguments:
         case ["grpc", port] if port.isdigit():
@@ -47,11 +71,12 @@ def main(arguments: list[str]) -> int:
         case ["http", url]:
             address = url
             healthy = answers(url)
+        case ["daemon", *live_file] if len(live_file) <= 1:
+            address = "dagster-daemon liveness-check"
+            healthy = daemon_live(Path(*live_file) if live_file else DAEMON_LIVE_FILE)
         case _:
-            print(
-                "usage: python -m dagster_project.instance.health grpc PORT | http URL",
-                file=sys.stderr,
-            )
+            usage = "grpc PORT | http URL | daemon [FILE]"
+            print(f"usage: python -m dagster_project.instance.health {usage}", file=sys.stderr)
             return 2
     if not healthy:
         print(f"{address}: not healthy", file=sys.stderr)

@@ -154,12 +154,15 @@ def test_long_running_services_restart_and_have_a_memory_limit_that_fits_a_lapto
     assert total <= 13.5, limits
 
 
-def test_the_daemon_reports_its_own_liveness():
-    assert compose()["services"]["daemon"]["healthcheck"]["test"] == [
-        "CMD",
-        "dagster-daemon",
-        "liveness-check",
-    ]
+def test_the_dagster_services_use_the_cheap_health_checks():
+    """dagster_project/instance/health.py (tested in tests/instance/test_health.py): the daemon's
+    own liveness check, the code server's gRPC health, the exporter's /healthz."""
+    health = ["CMD", "python", "-m", "dagster_project.instance.health"]
+    services = compose()["services"]
+    assert services["daemon"]["healthcheck"]["test"] == [*health, "daemon"]
+    assert services["code-location"]["healthcheck"]["test"] == [*health, "grpc", "4000"]
+    exporter = services["metrics-exporter"]["healthcheck"]["test"]
+    assert exporter == [*health, "http", "http://localhost:9109/healthz"]
 
 
 def test_the_build_context_leaves_out_local_state_and_credentials():

@@ -1,19 +1,26 @@
 """The stack's health checks (``python -m dagster_project.instance.health``) answer within
 their timeouts: unhealthy (exit 1, naming the address) for nothing listening, a server that
-accepts and never answers, or an HTTP error; usage errors exit 2. The healthy answers are tested
-on a real code server (test_code_server.py) and a real exporter (tests/metrics_exporter)."""
+accepts and never answers, or an HTTP error; usage errors exit 2. The daemon's check passes once
+a real ``dagster-daemon`` is live and asks Dagster again only when its last success is older
+than 30 s. The healthy gRPC and HTTP answers are tested on a real code server
+(test_code_server.py) and a real exporter (tests/metrics_exporter)."""
 
 import http.server
+import os
+import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.processes import free_port
+from dagster_project.instance.health import DAEMON_CHECK_EVERY_S
+from dagster_project.settings import REPOSITORY_ROOT
+from tests.processes import free_port, stop_process_group, wait_until
 
 HEALTH = [sys.executable, "-m", "dagster_project.instance.health"]
 
@@ -76,8 +83,56 @@ def test_http_errors_and_silence_are_unhealthy_within_the_timeout(failing_url, s
     assert seconds < 20  # the check's own 5 s, plus starting Python
 
 
-@pytest.mark.parametrize("arguments", [[], ["grpc"], ["grpc", "not-a-port"], ["ftp", "x"]])
+@pytest.mark.parametrize(
+    "arguments", [[], ["grpc"], ["grpc", "not-a-port"], ["ftp", "x"], ["daemon", "a", "b"]]
+)
 def test_a_wrong_call_says_how_to_call_it(arguments):
     completed, _ = check(*arguments)
     assert completed.returncode == 2
     assert "usage:" in completed.stderr
+
+
+def test_the_daemon_check_passes_once_the_daemon_is_live_then_asks_dagster_every_30_s(
+    tmp_path, monkeypatch
+):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPOSITORY_ROOT / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.delenv("AUTOMATION", raising=False)  # schedules and sensors stay stopped
+    live = tmp_path / "live"
+
+    def daemon_check() -> int:
+        return check("daemon", str(live))[0].returncode
+
+    assert daemon_check() == 1  # no daemon has ever run on this instance
+    assert not live.exists()
+    with open(tmp_path / "daemon.log", "w") as log:
+        daemon = subprocess.Popen(
+            [
+                Path(sys.executable).parent / "dagster-daemon",
+                "run",
+                "-m",
+                "dagster_project.definitions",
+            ],
+            cwd=REPOSITORY_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until(lambda: daemon_check() == 0, daemon, "the daemon's check passing")
+    finally:
+        stop_process_group(daemon)
+    assert live.exists()
+
+    # From here Dagster would say no (an instance no daemon ever ran on); the check does not
+    # ask it while its last success is recent, and asks again once it is older than 30 s.
+    other_home = tmp_path / "other_home"
+    other_home.mkdir()
+    shutil.copy(REPOSITORY_ROOT / "dagster.yaml", other_home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(other_home))
+    assert daemon_check() == 0
+    stamp = time.time() - DAEMON_CHECK_EVERY_S - 1
+    os.utime(live, (stamp, stamp))
+    assert daemon_check() == 1
