@@ -15,7 +15,6 @@ Exit status 0 when healthy, else 1 with the reason on standard error.
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 # The service name the Dagster code server registers with gRPC's health service.
@@ -41,6 +40,8 @@ def serving(address: str, timeout_s: float = 2.0) -> bool:
 
 def answers(url: str, timeout_s: float = 5.0) -> bool:
     """Whether ``url`` answers a GET with a 2xx status."""
+    import urllib.request  # here: it brings ssl, which the other checks do not need
+
     try:
         with urllib.request.urlopen(url, timeout=timeout_s) as response:
             return 200 <= response.status < 300
