@@ -31,15 +31,19 @@ fi
 # server it starts would inherit that).
 mkdir -p test-artifacts
 docker_log=test-artifacts/docker-tests.log
+# Failures as short tracebacks without the captured logs (a test's own message says what it
+# waited for; rerun one test to see its logs), and the slowest tests, so the whole report of a
+# CI run stays readable.
+report=(--tb=short --show-capture=no --durations=15)
 set -m
-echo "+ pytest -m docker > $docker_log   (in the background)"
-python -m pytest -m docker -p no:cacheprovider > "$docker_log" 2>&1 &
+echo "+ pytest -m docker ${report[*]} > $docker_log   (in the background)"
+python -m pytest -m docker -p no:cacheprovider "${report[@]}" > "$docker_log" 2>&1 &
 docker_pid=$!
 set +m
 trap 'kill -TERM -- "-$docker_pid" 2> /dev/null || true' EXIT
-echo "+ pytest -m 'not docker'"
+echo "+ pytest -m 'not docker' ${report[*]}"
 status=0
-python -m pytest -m "not docker" || status=$?
+python -m pytest -m "not docker" "${report[@]}" || status=$?
 docker_status=0
 wait "$docker_pid" || docker_status=$?
 trap - EXIT
