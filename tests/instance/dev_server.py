@@ -127,6 +127,25 @@ def dagster_dev(
         stop_process_group(process)
 
 
+def dagster_daemon(log: Path, environ: dict[str, str] | None = None) -> subprocess.Popen:
+    """`dagster-daemon run` over the project's code location, as scripts/dev.sh names it, its
+    output in ``log``, in a process group of its own (stop it with stop_process_group)."""
+    with open(log, "w") as output:
+        return subprocess.Popen(
+            [
+                Path(sys.executable).parent / "dagster-daemon",
+                "run",
+                "-m",
+                "dagster_project.definitions",
+            ],
+            cwd=REPOSITORY_ROOT,
+            env=environ,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 class Gate:
     """One gate of the fault location: a run tagged with it waits in its step until opened."""
 

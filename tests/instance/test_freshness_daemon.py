@@ -5,17 +5,15 @@ instance lists the daemon among those it runs."""
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import dagster as dg
 from dagster._core.definitions.freshness import FreshnessState
 from dagster._core.test_utils import freeze_time
 
 from dagster_project.settings import REPOSITORY_ROOT
+from tests.instance.dev_server import dagster_daemon
 from tests.processes import stop_process_group, wait_until
 
 FRESHNESS_DAEMON = "FRESHNESS_DAEMON"
@@ -39,21 +37,7 @@ def test_the_daemon_of_the_embedded_default_reports_a_stale_asset(tmp_path, smal
             )
         instance.report_runless_asset_event(dg.AssetMaterialization(FRESH))
 
-        # the code location as scripts/dev.sh names it to `dagster dev`
-        with open(tmp_path / "daemon.log", "w") as log:
-            daemon = subprocess.Popen(
-                [
-                    Path(sys.executable).parent / "dagster-daemon",
-                    "run",
-                    "-m",
-                    "dagster_project.definitions",
-                ],
-                cwd=REPOSITORY_ROOT,
-                env=environ,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        daemon = dagster_daemon(tmp_path / "daemon.log", environ)
         try:
             wait_until(
                 lambda: len(instance.get_freshness_state_records(keys)) == len(keys),

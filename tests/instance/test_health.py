@@ -14,12 +14,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from dagster_project.instance.health import DAEMON_CHECK_EVERY_S
 from dagster_project.settings import REPOSITORY_ROOT
+from tests.instance.dev_server import dagster_daemon
 from tests.processes import free_port, stop_process_group, wait_until
 
 HEALTH = [sys.executable, "-m", "dagster_project.instance.health"]
@@ -107,19 +107,7 @@ def test_the_daemon_check_passes_once_the_daemon_is_live_then_asks_dagster_every
 
     assert daemon_check() == 1  # no daemon has ever run on this instance
     assert not live.exists()
-    with open(tmp_path / "daemon.log", "w") as log:
-        daemon = subprocess.Popen(
-            [
-                Path(sys.executable).parent / "dagster-daemon",
-                "run",
-                "-m",
-                "dagster_project.definitions",
-            ],
-            cwd=REPOSITORY_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    daemon = dagster_daemon(tmp_path / "daemon.log")
     try:
         wait_until(lambda: daemon_check() == 0, daemon, "the daemon's check passing")
     finally:
