@@ -199,6 +199,9 @@ def test_down_in_the_middle_of_a_run_and_up_again_loses_nothing_and_fails_only_t
     assert after["warehouse"] == before["warehouse"]
     next_run = graphql_runs.submit(port, SMALL_GROUP)
     assert graphql_runs.wait_for(port, next_run) == "SUCCESS"
+    # run_retries may have launched the killed run again: the tests after this one start from
+    # a quiet stack
+    faults.poll(lambda: not faults.unfinished(compose_stack), "every run finished", 600)
 
 
 def one_off_materialize(compose_stack, tmp_path, **wrong: str):
