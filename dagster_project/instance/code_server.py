@@ -25,6 +25,7 @@ import time
 import dagster as dg
 
 from dagster_project.dagster_internals import GRPC_INFO_TAG
+from dagster_project.instance import health
 
 logger = logging.getLogger(__name__)
 LEFT_BEHIND = [
@@ -61,9 +62,10 @@ SERVING_TIMEOUT_S = 600
 
 
 def answers(port: str) -> bool:
-    """Whether the code server on this machine's ``port`` reports that it serves."""
-    check = [sys.executable, "-m", "dagster", "api", "grpc-health-check", "-p", port]
-    return subprocess.run(check, capture_output=True, check=False).returncode == 0
+    """Whether the code server on this machine's ``port`` reports that it serves (asked in this
+    process: a `dagster api grpc-health-check` process a second would take CPU from the server
+    while it loads the definitions)."""
+    return health.serving(f"localhost:{port}")
 
 
 def port_of(arguments: list[str]) -> str:

@@ -156,13 +156,16 @@ def test_long_running_services_restart_and_have_a_memory_limit_that_fits_a_lapto
 
 def test_the_dagster_services_use_the_cheap_health_checks():
     """dagster_project/instance/health.py (tested in tests/instance/test_health.py): the daemon's
-    own liveness check, the code server's gRPC health, the exporter's /healthz."""
+    own liveness check, the code server's gRPC health, the exporter's /healthz, the webserver's
+    /server_info."""
     health = ["CMD", "python", "-m", "dagster_project.instance.health"]
     services = compose()["services"]
     assert services["daemon"]["healthcheck"]["test"] == [*health, "daemon"]
     assert services["code-location"]["healthcheck"]["test"] == [*health, "grpc", "4000"]
     exporter = services["metrics-exporter"]["healthcheck"]["test"]
     assert exporter == [*health, "http", "http://localhost:9109/healthz"]
+    webserver = services["webserver"]["healthcheck"]["test"]
+    assert webserver == [*health, "http", "http://localhost:3000/server_info"]
 
 
 def test_the_build_context_leaves_out_local_state_and_credentials():
