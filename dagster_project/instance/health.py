@@ -2,14 +2,13 @@
 the stack's health checks, cheap enough to run every few seconds for as long as the stack runs.
 
 A container's health check runs for the container's whole life. ``dagster api
-grpc-health-check`` imports Dagster and its CLI each time (about 1.3 CPU-seconds on the 2-core
-machine); asking the code server's standard gRPC health service from here imports only gRPC
-(about 0.15 s), and a plain HTTP GET imports nothing more. The daemon's liveness is in the
-instance's database, which only Dagster reads: ``daemon`` runs ``dagster-daemon liveness-check``
-(about 2 CPU-seconds) at most once per ``DAEMON_CHECK_EVERY_S`` and remembers a success in a
-file (by default in the container's ``/dev/shm``, emptied when the container restarts), so a
-check every few seconds marks the daemon healthy as soon as it is, and costs little afterwards.
-Exit status 0 when healthy, else 1 with the reason on standard error.
+grpc-health-check`` imports Dagster and its CLI each time; asking the code server's standard
+gRPC health service from here imports only gRPC, and a plain HTTP GET imports nothing more. The
+daemon's liveness is in the instance's database, which only Dagster reads: ``daemon`` runs
+``dagster-daemon liveness-check`` at most once per ``DAEMON_CHECK_EVERY_S`` and remembers a
+success in a file (by default in the container's ``/dev/shm``, emptied when the container
+restarts), so a check every few seconds marks the daemon healthy as soon as it is, and costs
+little afterwards. Exit status 0 when healthy, else 1 with the reason on standard error.
 """
 
 import subprocess

@@ -47,9 +47,10 @@ def stack_script(folder: Path, *arguments: str, **extra_env: str) -> subprocess.
     )
 
 
-# Every stack folder made this session, and that of the package's running stack.
+# Every stack folder a test made, and the shared stack's, which outlives a module and so is not
+# one the per-module check may find left behind.
 _CREATED_FOLDERS: set[Path] = set()
-_SESSION_STACKS: set[Path] = set()
+_SHARED_STACKS: set[Path] = set()
 
 
 @pytest.fixture(scope="session")
@@ -87,9 +88,9 @@ def stopped_stack_folder(stack_folders):
 
 @pytest.fixture(scope="module", autouse=True)
 def no_stack_folder_left_by_the_module(request):
-    """After each module, no stack folder it made remains (the session's running stack aside)."""
+    """After each module, no stack folder it made remains (the shared stack aside)."""
     yield
-    left = sorted(str(folder) for folder in _CREATED_FOLDERS - _SESSION_STACKS if folder.exists())
+    left = sorted(str(folder) for folder in _CREATED_FOLDERS - _SHARED_STACKS if folder.exists())
     assert left == [], f"{request.module.__name__} left native stack folders: {left}"
 
 
@@ -98,7 +99,7 @@ def native_stack(stack_folders):
     """The native stack the tests of this package share; stopped when the package's tests end,
     not the session's (idle, its daemon and servers would take CPU from every later test)."""
     folder = stack_folder(stack_folders)
-    _SESSION_STACKS.add(folder)
+    _SHARED_STACKS.add(folder)
     started = time.monotonic()
     up = stack_script(folder, "up", DATA_SCALE="0.01", DAGSTER_WEBSERVER_PORT=str(free_port()))
     if up.returncode != 0:
