@@ -20,6 +20,9 @@ naming it, where it was, and who uses it; ``tests/test_dagster_internals.py`` ch
 - Where Dagster's instance storage runs (``instance/outage_retry.py``): an error raised by a lost
   connection inside these modules is the instance's database going away, not the step's code;
   ``STORAGE_MODULE_PREFIXES`` are the module names its traceback's frames start with.
+- Two members of dagster-dbt's ``DbtCliResource`` (``defs/dbt/cli_resource.py``): before each dbt
+  invocation it runs ``dbt --version`` and opens a dbt adapter in Dagster's process, with no
+  setting to skip either; ``DBT_CLI_OVERRIDDEN`` names what the subclass replaces.
 """
 
 import importlib
@@ -35,6 +38,7 @@ INTERNAL_NAMES = {
 COMPUTE_LOG_CLIENT_ATTRIBUTE = "_s3_session"
 UPATH_BASE_ATTRIBUTE = "_base_path"
 STORAGE_MODULE_PREFIXES = ("dagster._core.storage.", "dagster_postgres.")
+DBT_CLI_OVERRIDDEN = ("_cli_version", "_initialize_dbt_core_adapter")
 
 
 class DagsterInternalMissingError(ImportError):

@@ -80,3 +80,13 @@ def test_no_other_module_imports_an_internal_name():
     assert not offenders, "import through dagster_project/dagster_internals.py:\n" + "\n".join(
         offenders
     )
+
+
+def test_the_dbt_cli_members_the_project_replaces_are_still_there():
+    from dagster_dbt import DbtCliResource
+
+    from dagster_project.defs.dbt.cli_resource import LeanDbtCliResource
+
+    for name in dagster_internals.DBT_CLI_OVERRIDDEN:
+        assert name in vars(DbtCliResource), f"dagster-dbt's DbtCliResource has no {name}"
+        assert name in vars(LeanDbtCliResource)

@@ -3,7 +3,10 @@ folder's ``defs.yaml``), with what this project needs that YAML cannot say:
 
 - dbt reaches the warehouse the Dagster assets write to: the ``DBT_*`` variables profiles.yml
   reads are set from ``WAREHOUSE_URL`` and the ``CLIENT_*`` limits for each invocation;
-- each invocation starts from the parse kept for its profile (:mod:`.partial_parse`);
+- each invocation starts from the parse kept for its profile and dbt variables
+  (:mod:`.partial_parse`);
+- dbt runs through :class:`.cli_resource.LeanDbtCliResource`, which skips what dagster-dbt does
+  in Dagster's process before each invocation for features this project does not use;
 - dbt is found in this Python's environment, so an unactivated virtualenv works (dagster-dbt
   looks it up on ``PATH``);
 - a failed invocation is retried like every step that talks to the warehouse
@@ -31,7 +34,9 @@ from dagster.components import DefsStateConfig
 from dagster_dbt import DbtCliResource, DbtProjectComponent
 
 from dagster_project import settings
+from dagster_project.defs.dbt.cli_resource import LeanDbtCliResource
 from dagster_project.defs.dbt.partial_parse import (
+    dbt_variables,
     invocation_target,
     keep_partial_parse,
     kept_parse_path,
@@ -96,14 +101,16 @@ class WarehouseDbtProjectComponent(DbtProjectComponent):
         project = self.dbt_project
         environment = warehouse_dbt_environment()
         project_target = Path(project.project_dir) / project.target_path
-        kept = kept_parse_path(project_target, environment)
+        arguments = self.get_cli_args(context)
+        kept = kept_parse_path(project_target, environment, dbt_variables(arguments))
         target = invocation_target(project_target, context)
         start_from_kept_parse(target, kept)
         policy = RETRY_POLICIES[Server.DBT]
         try:
-            arguments = self.get_cli_args(context)
             with environment_variables(environment):
-                invocation = dbt.cli(arguments, context=context, target_path=target)
+                invocation = LeanDbtCliResource.like(dbt).cli(
+                    arguments, context=context, target_path=target
+                )
             yield from invocation.stream()
         except Exception as error:
             if context.retry_number >= policy.max_retries:
