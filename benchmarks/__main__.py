@@ -4,6 +4,7 @@
     python -m benchmarks --with-1gb      # adds the 1 GB frame (about 6 GB of RAM at peak)
     python -m benchmarks --tiny --output /tmp/b.md   # a 1 MB smoke run (what the tests run)
     python -m benchmarks --render-last   # re-render the last run, e.g. after editing findings.md
+    python -m benchmarks --sections compose --update   # the stack (section 8; a Docker engine)
 
 Progress goes to stderr, the Markdown to stdout and to ``--output``. The measured figures are
 also kept in ``.local/benchmarks/last-run.pickle`` (git-ignored), so that the hand-written
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from benchmarks import machine, object_store
 from benchmarks.code_location_load import measure_load
+from benchmarks.compose_stack import LAUNCHES, measure_stacks
 from benchmarks.io_tiers import IoMeasurement, measure_io
 from benchmarks.main_job import time_main_job
 from benchmarks.metrics_scrape import measure_scrapes
@@ -36,9 +38,11 @@ from benchmarks.report_speed import (
     replace_section,
     speed_goals,
 )
+from benchmarks.report_stack import STACK_HEADING, stack_goals, stack_section
 
-SECTIONS = ("io", "orchestration", "main_job", "scaling", "metrics", "load")
-UPDATABLE = {"metrics", "main_job", "load"}
+SECTIONS = ("io", "orchestration", "main_job", "scaling", "metrics", "load", "compose")
+DEFAULT_SECTIONS = SECTIONS[:-1]  # the stack needs a Docker engine: asked for by name
+UPDATABLE = {"metrics", "main_job", "load", "compose"}
 METRICS_RUN_COUNTS = "0,1000,10000"
 EXECUTORS = ("in_process", "forkserver", "spawn")
 FINDINGS = Path(__file__).with_name("findings.md")
@@ -63,8 +67,9 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--output", default=str(REPOSITORY_ROOT / "BENCHMARKS.md"))
     parser.add_argument(
         "--sections",
-        default=",".join(SECTIONS),
-        help=f"comma-separated subset of {','.join(SECTIONS)}",
+        default=",".join(DEFAULT_SECTIONS),
+        help=f"comma-separated subset of {','.join(SECTIONS)} (default: all but compose, which "
+        "needs a Docker engine)",
     )
     parser.add_argument("--sizes", default="10MB,100MB", help="frame sizes of section 1")
     parser.add_argument("--with-1gb", action="store_true", help="add the 1 GB frame")
@@ -93,8 +98,8 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--update",
         action="store_true",
-        help="with --sections among metrics, main_job, load: replace only their sections (5, 6, "
-        "7) and goal rows in --output, stamped as measured apart from the rest",
+        help="with --sections among metrics, main_job, load, compose: replace only their "
+        "sections (5 to 8) and goal rows in --output, stamped as measured apart from the rest",
     )
     parser.add_argument(
         "--render-last",
@@ -173,9 +178,14 @@ def update_sections(markdown: str, results: Results, sections: set[str]) -> str:
     if "load" in sections:
         lines = load_section(results.load, results.load_skipped)
         markdown = replace_section(markdown, LOAD_HEADING, [*lines[:2], stamp, "", *lines[2:]])
+    if "compose" in sections:
+        lines = stack_section(results.stacks, results.stacks_skipped)
+        markdown = replace_section(markdown, STACK_HEADING, [*lines[:2], stamp, "", *lines[2:]])
     markdown = mark_separate_sections(markdown)
     return replace_goal_rows(
-        markdown, speed_goals(results.main_job, results.main_job_baseline, results.load)
+        markdown,
+        speed_goals(results.main_job, results.main_job_baseline, results.load)
+        + stack_goals(results.stacks),
     )
 
 
@@ -263,6 +273,12 @@ def main(argv: list[str]) -> int:
                 results.spark_runs[scale] = run_graph("in_process", scale, ["spark"])
     else:
         results.spark_skipped = "--sections"
+
+    if "compose" in sections:
+        results.load_averages.append(("stack", os.getloadavg()))
+        results.stacks = measure_stacks(options.data_scale, LAUNCHES, progress)
+    else:
+        results.stacks_skipped = "--sections"
 
     if "metrics" in sections:
         results.load_averages.append(("metrics", os.getloadavg()))

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from benchmarks.code_location_load import LoadTime
+from benchmarks.compose_stack import StackFigures
 from benchmarks.io_cases import CODECS, SYSTEM_ALLOCATOR
 from benchmarks.io_tiers import IoMeasurement, read_peak_above_object
 from benchmarks.main_job import MainJob
 from benchmarks.metrics_scrape import ScrapeMeasurement
 from benchmarks.orchestration import GraphRun
 from benchmarks.report_speed import load_section, main_job_section, replace_section, speed_goals
+from benchmarks.report_stack import stack_goals, stack_section
 from dagster_project.tiers import GROUP_TIERS, WAREHOUSE_NATIVE_GROUPS
 
 MB = 2**20
@@ -69,6 +71,8 @@ class Results:
     load_skipped: str | None = None
     scrapes: list[ScrapeMeasurement] = field(default_factory=list)
     scrapes_skipped: str | None = None
+    stacks: StackFigures | None = None
+    stacks_skipped: str | None = None
     findings: str = ""
 
 
@@ -199,6 +203,7 @@ def goals(results: Results) -> list[list[str]]:
             )
     rows += arrow_string_goals(results)
     rows += speed_goals(results.main_job, results.main_job_baseline, results.load)
+    rows += stack_goals(results.stacks)
     in_process = results.graph_runs.get("in_process")
     if in_process is not None:
         share = in_process.overhead_seconds / in_process.wall_seconds
@@ -624,7 +629,7 @@ def update_metrics_section(markdown: str, results: Results) -> str:
     )
 
 
-SEPARATE_SECTIONS = "sections 5 to 7 may come from runs of their own, each stamped"
+SEPARATE_SECTIONS = "sections 5 to 8 may come from runs of their own, each stamped"
 
 
 def mark_separate_sections(markdown: str) -> str:
@@ -737,6 +742,7 @@ def render(results: Results) -> str:
             results.main_job_skipped,
         ),
         *load_section(results.load, results.load_skipped),
+        *stack_section(results.stacks, results.stacks_skipped),
     ]
     if results.findings:
         parts += [results.findings.strip(), ""]

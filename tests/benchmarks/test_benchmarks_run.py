@@ -104,6 +104,8 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
     ]
     assert load[2][3] == "1.0x" and all(re.fullmatch(r"[\d.]+x", row[3]) for row in load[2:])
     assert any(row[0].startswith("the code location loads") for row in goals[2:])
+    stack = markdown.split("## 8. The stack", 1)[1]
+    assert "Not run (--sections)." in stack.split("## ", 1)[0]  # it needs --sections compose
 
 
 def run_update(tmp_path, *arguments: str) -> tuple[str, str]:
@@ -125,7 +127,7 @@ def test_an_update_replaces_section_5_only_and_says_so(tmp_path):
 
     assert updated.count("## 5. Metrics exporter") == 1
     assert updated.count("Measured separately from the sections above") == 1
-    assert "(sections 5 to 7 may come from runs of their own, each stamped)" in updated
+    assert "(sections 5 to 8 may come from runs of their own, each stamped)" in updated
     assert [row[0] for row in table_rows(updated, "## 5. Metrics exporter")[2:]] == ["0", "10"]
     assert without_section_5(updated) == mark_separate_sections(without_section_5(original))
 
