@@ -27,16 +27,17 @@ fi
 # other on two cores. In the background: the tests that need a Docker engine (the compose tests: a
 # Docker build, then a stack the tests mostly wait on; and the engine module's own tests, which
 # must not run beside them), then the deploy folder's other tests (the native stack, which its
-# tests share), which balance the two halves' lengths. In the foreground: everything else. Job
-# control gives the background job its own process group with the default signal handling (a plain
-# `&` would start it with SIGINT ignored, and every server it starts would inherit that).
+# tests share) and the scripts' (the main job), which balance the two halves' lengths. In the
+# foreground: everything else. Job control gives the background job its own process group with
+# the default signal handling (a plain `&` would start it with SIGINT ignored, and every server it
+# starts would inherit that).
 mkdir -p test-artifacts
 background_log=test-artifacts/docker-tests.log
 # Failures as short tracebacks without the captured logs (a test's own message says what it
 # waited for; rerun one test to see its logs), and the slowest tests, so the whole report of a
 # CI run stays readable.
 report=(--tb=short --show-capture=no --durations=15)
-background_tests=(tests/deploy)
+background_tests=(tests/deploy tests/scripts)
 set -m
 echo "+ { pytest -m docker ${report[*]}; pytest -m 'not docker' ${report[*]} ${background_tests[*]}; } > $background_log   (in the background)"
 (
