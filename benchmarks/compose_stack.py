@@ -1,11 +1,12 @@
 """Section 8: the stack, measured as a user meets it. ``docker compose`` on the machine's Docker
 engine (``deploy/docker_engine.py``): the project's images built without cache and again warm,
-``up -d --wait`` on warm images (and each container's start and first passing health check),
-the time from a launch through GraphQL to the run's first step and from queued to started over
-repeated runs of one small asset, the whole graph launched through GraphQL as
-``scripts/materialize_all.py`` orders it, and each container's peak memory (its cgroup's
-``memory.peak``). Then the native stack (``deploy/native-stack.sh``) brought up and given the same
-whole graph, the baseline.
+``up -d --wait`` on warm images (and each container's start and first passing health check,
+from the engine's events), the time from a launch through GraphQL to the run's first step and
+from queued to started over repeated runs of one small asset, the whole graph launched through
+GraphQL as ``scripts/materialize_all.py`` orders it, and each container's peak memory as its
+cgroup counts it (``memory.peak``, or ``memory.max_usage_in_bytes`` under cgroup v1, which counts
+the page cache too). Then the native stack (``deploy/native-stack.sh``) brought up and given the
+same whole graph, the baseline.
 
 The compose stack runs with the test suite's override (``tests/compose/compose.test.yml``): the
 images a registry would provide are stand-ins built from Debian's packages, since this machine
@@ -21,7 +22,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from benchmarks.orchestration import REPOSITORY_ROOT
@@ -67,41 +67,55 @@ class StackFigures:
         return statistics.median(self.queued_to_started_s)
 
 
-def _timestamp(text: str) -> float:
-    """Docker's RFC 3339 time (nanoseconds, Z) as seconds since the epoch."""
-    seconds, _, fraction = text.rstrip("Z").partition(".")
-    return datetime.fromisoformat(seconds + "+00:00").timestamp() + float(f"0.{fraction or 0}")
-
-
 def container_starts(stack, called_at: float) -> list[ContainerStart]:
-    """Each container's start and first passing health check, from ``docker inspect``."""
-    starts = []
-    for container in stack.compose("ps", "-aq").stdout.split():
-        info = json.loads(
-            subprocess.run(
-                ["docker", "inspect", container], capture_output=True, text=True, check=True
-            ).stdout
-        )[0]
-        service = info["Config"]["Labels"].get("com.docker.compose.service", info["Name"])
-        health = (info["State"].get("Health") or {}).get("Log", [])
-        passed = [_timestamp(entry["End"]) for entry in health if entry["ExitCode"] == 0]
-        starts.append(
-            ContainerStart(
-                service,
-                _timestamp(info["State"]["StartedAt"]) - called_at,
-                min(passed) - called_at if passed else None,
-            )
-        )
+    """Each container's start and first passing health check since ``called_at``, from the
+    engine's events (a container's own health log keeps only its last five checks)."""
+    events = subprocess.run(
+        [
+            "docker",
+            "events",
+            "--since",
+            f"{called_at:.3f}",
+            "--until",
+            f"{time.time():.3f}",
+            "--filter",
+            "type=container",
+            "--filter",
+            f"label=com.docker.compose.project={stack.project}",
+            "--format",
+            "{{json .}}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    started: dict[str, float] = {}
+    healthy: dict[str, float] = {}
+    for line in events.splitlines():
+        event = json.loads(line)
+        service = event["Actor"]["Attributes"].get("com.docker.compose.service", "?")
+        at = event["timeNano"] / 1e9 - called_at
+        if event["Action"] == "start":
+            started.setdefault(service, at)
+        elif event["Action"] == "health_status: healthy":
+            healthy.setdefault(service, at)
+    starts = [ContainerStart(service, at, healthy.get(service)) for service, at in started.items()]
     return sorted(starts, key=lambda start: start.started_s)
 
 
+# cgroup v2's peak, else cgroup v1's (which counts the page cache too)
+PEAK_MEMORY = (
+    "cat /sys/fs/cgroup/memory.peak 2> /dev/null"
+    " || cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes"
+)
+
+
 def peak_memory_mb(stack) -> dict[str, float | None]:
-    """Each running container's peak memory (cgroup v2 ``memory.peak``), in MB."""
+    """Each running container's peak memory, as its cgroup counts it, in MB."""
     peaks: dict[str, float | None] = {}
     for service in stack.compose("ps", "--services").stdout.split():
-        read = stack.compose(
-            "exec", "-T", service, "cat", "/sys/fs/cgroup/memory.peak", check=False
-        )
+        read = stack.compose("exec", "-T", service, "sh", "-c", PEAK_MEMORY, check=False)
         text = read.stdout.strip()
         peaks[service] = int(text) / 2**20 if read.returncode == 0 and text.isdigit() else None
     return peaks

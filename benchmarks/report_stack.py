@@ -44,17 +44,19 @@ def stack_section(figures: StackFigures | None, skipped: str | None) -> list[str
         STACK_HEADING,
         "",
         "`docker compose` on the machine's Docker engine, with the test suite's override "
-        "(`tests/compose/compose.test.yml`: the images a registry would provide are stand-ins "
-        "built from Debian's packages): the project's images built with `--no-cache`, then "
-        "again (every layer cached); `up -d --wait` on those images, each container's start and "
-        "first passing health check counted from the call; one small asset (`orders_raw`) "
-        "launched through the webserver's GraphQL API, one run after another, from the launch "
-        "to the run's first step and from queued to started; the whole graph launched through "
-        "GraphQL in the order of `scripts/materialize_all.py`; each container's peak memory "
-        "(its cgroup's `memory.peak`) after it; `down -v` and `up -d --wait` again. Then the "
-        "native stack (`deploy/native-stack.sh up`) and the same whole graph, as the baseline. "
-        "Reproduce: `./scripts/benchmark.sh --sections compose --update` (needs a Docker "
-        "engine, or root to start one).",
+        "(`tests/compose/compose.test.yml`: the images a registry would provide are stand-ins"
+        " built from Debian's packages): the project's images built with `--no-cache`, then "
+        "again (every layer cached); `up -d --wait` on those images, each container's start "
+        "and first passing health check counted from the call (the engine's events); one "
+        "small asset (`orders_raw`) launched through the webserver's GraphQL API, one run "
+        "after another, from the launch to the run's first step and from queued to started; "
+        "the whole graph launched through GraphQL in the order of "
+        "`scripts/materialize_all.py`; each container's peak memory after it, as its cgroup "
+        "counts it (`memory.peak`, or `memory.max_usage_in_bytes` under cgroup v1, page cache"
+        " included); `down -v` and `up -d --wait` again. Then the native stack "
+        "(`deploy/native-stack.sh up`) and the same whole graph, as the baseline. Reproduce: "
+        "`./scripts/benchmark.sh --sections compose --update` (needs a Docker engine, or root"
+        " to start one).",
         "",
     ]
     if figures is None:
