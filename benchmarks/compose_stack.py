@@ -24,8 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.orchestration import REPOSITORY_ROOT
-
 LAUNCHES = 10
 RUN_TIMES = """
 query ($runId: ID!) {
@@ -203,34 +201,26 @@ def measure_compose(figures: StackFigures, launches: int, progress: Callable[[st
 
 def measure_native(figures: StackFigures, progress: Callable[[str], None]) -> None:
     """The native stack's ``up`` and whole graph, at the same DATA_SCALE."""
+    from tests.deploy.conftest import stack_script
     from tests.processes import free_port
 
     folder = Path(tempfile.mkdtemp(prefix="benchmark-native-stack-", dir="/tmp"))
     folder.chmod(0o755)  # the postgres user reaches its cluster inside
     port = free_port()
 
-    def script(*arguments: str, **extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["bash", "deploy/native-stack.sh", *arguments],
-            cwd=REPOSITORY_ROOT,
-            env={**os.environ, "NATIVE_STACK_DIR": str(folder), **extra},
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-
     try:
         progress("  native stack: up ...")
         started = time.monotonic()
-        up = script("up", DATA_SCALE=f"{figures.data_scale:g}", DAGSTER_WEBSERVER_PORT=str(port))
+        up = stack_script(
+            folder, "up", DATA_SCALE=f"{figures.data_scale:g}", DAGSTER_WEBSERVER_PORT=str(port)
+        )
         figures.native_up_s = time.monotonic() - started
         if up.returncode != 0:
             raise RuntimeError(f"the native stack did not come up:\n{up.stdout}\n{up.stderr}")
         progress("  native stack: the whole graph ...")
         figures.native_whole_graph_s, figures.native_whole_graph_statuses = whole_graph(port)
     finally:
-        script("down")
+        stack_script(folder, "down")
         shutil.rmtree(folder, ignore_errors=True)
 
 

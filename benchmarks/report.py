@@ -12,7 +12,14 @@ from benchmarks.io_tiers import IoMeasurement, read_peak_above_object
 from benchmarks.main_job import MainJob
 from benchmarks.metrics_scrape import ScrapeMeasurement
 from benchmarks.orchestration import GraphRun
-from benchmarks.report_speed import load_section, main_job_section, replace_section, speed_goals
+from benchmarks.report_speed import (
+    load_section,
+    main_job_section,
+    markdown_table,
+    replace_section,
+    speed_goals,
+    verdict,
+)
 from benchmarks.report_stack import stack_goals, stack_section
 from dagster_project.tiers import GROUP_TIERS, WAREHOUSE_NATIVE_GROUPS
 
@@ -95,12 +102,6 @@ def with_ratio(text: str, value: float, baseline: float) -> str:
     return f"{text} ({ratio(value, baseline)})"
 
 
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 # ---- goals -------------------------------------------------------------------------------------
 
 
@@ -114,10 +115,6 @@ def _find(results: Results, storage: str, size: str, case: str) -> IoMeasurement
 def _total(measurement: IoMeasurement) -> float:
     assert measurement.write and measurement.read
     return measurement.write.seconds + measurement.read.seconds
-
-
-def _verdict(met: bool) -> str:
-    return "**met**" if met else "**missed**"
 
 
 ARROW_LABEL = " Arrow strings"  # the label suffix of a frame of Arrow-backed strings
@@ -158,7 +155,7 @@ def goals(results: Results) -> list[list[str]]:
                     f"{goal}, {size} frame{note}",
                     f"{ratios[size]:.2f}x" + (f" (other frames: {elsewhere})" if elsewhere else ""),
                     f"<= {limit}x",
-                    _verdict(ratios[size] <= limit),
+                    verdict(ratios[size] <= limit),
                 ]
             )
     # both frames of each size: object strings, then Arrow-backed strings
@@ -182,7 +179,7 @@ def goals(results: Results) -> list[list[str]]:
                 f"worst: {worst[0]} {worst[1]:.2f}x"
                 + (f"; over: {', '.join(over)}" if over else ""),
                 "<= 3x",
-                _verdict(not over),
+                verdict(not over),
             ]
         )
     for size in local_sizes:
@@ -209,15 +206,15 @@ def goals(results: Results) -> list[list[str]]:
         share = in_process.overhead_seconds / in_process.wall_seconds
         without_resources = share - in_process.resource_init_seconds / in_process.wall_seconds
         scale = results.data_scale
-        verdict = _verdict(share < 0.10)
+        judged = verdict(share < 0.10)
         if scale != 1 or results.groups:
-            verdict += " (not the default scale and whole graph: indicative only)"
+            judged += " (not the default scale and whole graph: indicative only)"
         rows.append(
             [
                 "orchestration overhead of the embedded default (in-process) vs wall time",
                 f"{share:.1%} ({without_resources:.1%} without resource set-up)",
                 "< 10%",
-                verdict,
+                judged,
             ]
         )
     return rows
@@ -225,7 +222,7 @@ def goals(results: Results) -> list[list[str]]:
 
 def _ratio_row(goal: str, value: float, base: float, limit: float) -> list[str]:
     ratio_value = value / base if base > 0 else float("inf")
-    return [goal, f"{ratio_value:.2f}x", f"<= {limit:g}x", _verdict(ratio_value <= limit)]
+    return [goal, f"{ratio_value:.2f}x", f"<= {limit:g}x", verdict(ratio_value <= limit)]
 
 
 def arrow_string_goals(results: Results) -> list[list[str]]:
@@ -339,7 +336,7 @@ def io_table(results: Results, size: str, storage: str) -> str:
         "read peak above object MB",
         "error",
     ]
-    return table(header, rows)
+    return markdown_table(header, rows)
 
 
 def frame_line(results: Results, size: str) -> str:
@@ -391,7 +388,7 @@ def orchestration_table(results: Results) -> str:
         "overhead % of wall",
         "overhead without resource set-up % of wall",
     ]
-    return table(header, rows)
+    return markdown_table(header, rows)
 
 
 def _slowest_resources(run: GraphRun) -> str:
@@ -462,7 +459,7 @@ def movement_table(results: Results) -> str:
         "share of all stored bytes",
         "stored / data",
     ]
-    return table(header, rows)
+    return markdown_table(header, rows)
 
 
 def _asset_of(relative: str, groups: dict[str, str]) -> str | None:
@@ -516,7 +513,7 @@ def medium_scaling_table(results: Results) -> str:
         "write peak above object MB",
         "read peak above object MB",
     ]
-    return table(header, rows)
+    return markdown_table(header, rows)
 
 
 def spark_scaling_table(results: Results) -> str:
@@ -556,7 +553,7 @@ def spark_scaling_table(results: Results) -> str:
         "JVM peak RSS MB",
         "lake MB",
     ]
-    return table(header, rows)
+    return markdown_table(header, rows)
 
 
 def _lake_rows(run: GraphRun) -> int:
@@ -588,7 +585,7 @@ def scrape_table(results: Results) -> str:
         f"later scrape s (x {base.runs:,} runs)",
         "samples",
     ]
-    return table(header, rows)
+    return markdown_table(header, rows)
 
 
 METRICS_HEADING = "## 5. Metrics exporter"
@@ -653,7 +650,7 @@ def render(results: Results) -> str:
         "",
         "## Machine",
         "",
-        table(["what", "value"], [[what, value] for what, value in results.machine]),
+        markdown_table(["what", "value"], [[what, value] for what, value in results.machine]),
         "",
         "Load average (1, 5, 15 min) when each part started; other work on the machine "
         "shows here and in the timings: "
@@ -664,7 +661,7 @@ def render(results: Results) -> str:
         "",
         "## Goals",
         "",
-        table(["goal", "measured", "target", "result"], goals(results))
+        markdown_table(["goal", "measured", "target", "result"], goals(results))
         if goals(results)
         else "No goal could be evaluated: the sections it needs were not run.",
         "",

@@ -12,12 +12,12 @@ MAIN_JOB_GOAL = "the main job (`scripts/materialize_all.py`, every group) at DAT
 LOAD_GOAL = "the code location loads (`dg check defs`, median)"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
-def _verdict(met: bool) -> str:
+def verdict(met: bool) -> str:
     return "**met**" if met else "**missed**"
 
 
@@ -34,7 +34,7 @@ def speed_goals(
                 MAIN_JOB_GOAL,
                 measured,
                 f"<= {MAIN_JOB_GOAL_S} s",
-                _verdict(main_job.seconds <= MAIN_JOB_GOAL_S),
+                verdict(main_job.seconds <= MAIN_JOB_GOAL_S),
             ]
         )
     check = next((time for time in load if time.what == "dg check defs"), None)
@@ -45,7 +45,7 @@ def speed_goals(
                 LOAD_GOAL,
                 f"{check.median_s:.2f} s ({check.median_s / floor.median_s:.1f}x `import dagster`)",
                 f"<= {LOAD_GOAL_S} s",
-                _verdict(check.median_s <= LOAD_GOAL_S),
+                verdict(check.median_s <= LOAD_GOAL_S),
             ]
         )
     return rows
@@ -70,7 +70,7 @@ def main_job_section(
     if main_job is None or baseline is None:
         return [*lines, f"Not run ({skipped or 'not requested'}).", ""]
     lines += [
-        _table(
+        markdown_table(
             ["", "seconds", "vs one at a time"],
             [
                 ["one at a time", f"{baseline.seconds:.1f}", "1.00x"],
@@ -92,7 +92,7 @@ def main_job_section(
         lines += [
             f"{title}: {len(job.steps)} steps, {summed:.1f} s of steps in {job.seconds:.1f} s.",
             "",
-            _table(["step", "run", "started at (s)", "seconds"], rows),
+            markdown_table(["step", "run", "started at (s)", "seconds"], rows),
             "",
         ]
     return lines
@@ -121,7 +121,8 @@ def load_section(load: list[LoadTime], skipped: str | None) -> list[str]:
         ]
         for time in load
     ]
-    return [*lines, _table(["what", "command", "median s", "vs floor", "runs (s)"], rows), ""]
+    header = ["what", "command", "median s", "vs floor", "runs (s)"]
+    return [*lines, markdown_table(header, rows), ""]
 
 
 def replace_section(markdown: str, heading: str, lines: list[str]) -> str:

@@ -1,21 +1,13 @@
 """Section 8 of BENCHMARKS.md (the stack: compose against the native stack) and its goal rows."""
 
 from benchmarks.compose_stack import StackFigures
+from benchmarks.report_speed import markdown_table, verdict
 
 STACK_HEADING = "## 8. The stack"
 UP_GOAL_S = 30
 QUEUED_GOAL_S = 6
 UP_GOAL = "`docker compose up -d --wait` on warm images"
 QUEUED_GOAL = "the compose stack, queued to started (median)"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
-
-
-def _verdict(met: bool) -> str:
-    return "**met**" if met else "**missed**"
 
 
 def stack_goals(figures: StackFigures | None) -> list[list[str]]:
@@ -27,14 +19,14 @@ def stack_goals(figures: StackFigures | None) -> list[list[str]]:
             UP_GOAL,
             f"{figures.up_s:.1f} s, again after `down -v` {figures.up_again_s:.1f} s",
             f"<= {UP_GOAL_S} s",
-            _verdict(up <= UP_GOAL_S),
+            verdict(up <= UP_GOAL_S),
         ],
         [
             QUEUED_GOAL,
             f"{figures.queued_to_started_median_s:.1f} s over {len(figures.queued_to_started_s)}"
             f" runs (launch to first step {figures.launch_to_first_step_median_s:.1f} s)",
             f"<= {QUEUED_GOAL_S} s",
-            _verdict(figures.queued_to_started_median_s <= QUEUED_GOAL_S),
+            verdict(figures.queued_to_started_median_s <= QUEUED_GOAL_S),
         ],
     ]
 
@@ -102,11 +94,11 @@ def stack_section(figures: StackFigures | None, skipped: str | None) -> list[str
         for start in figures.containers
     ]
     lines += [
-        _table(["what", "seconds", "each run (s)"], summary),
+        markdown_table(["what", "seconds", "each run (s)"], summary),
         "",
         f"The whole graph at DATA_SCALE={figures.data_scale:g}, through each stack's GraphQL API:",
         "",
-        _table(["stack", "seconds", "vs native"], graph),
+        markdown_table(["stack", "seconds", "vs native"], graph),
         "",
         "Failed runs: "
         + (", ".join(f"{name} {status}" for name, status in failed.items()) or "none")
@@ -115,7 +107,7 @@ def stack_section(figures: StackFigures | None, skipped: str | None) -> list[str
         "Each container during the first `up -d --wait` (seconds after the call) and its peak "
         "memory after the whole graph:",
         "",
-        _table(["service", "started", "healthy", "peak memory MB"], containers),
+        markdown_table(["service", "started", "healthy", "peak memory MB"], containers),
         "",
     ]
     return lines
