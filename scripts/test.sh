@@ -23,43 +23,76 @@ if [ $# -gt 0 ]; then
   exec python -m pytest "$@"
 fi
 
-# The whole suite in two pytest processes at once, so the waits of one overlap the work of the
-# other on two cores. In the background: the tests that need a Docker engine (the compose tests: a
+# The whole suite in two workers at once, so the waits of one overlap the work of the other on
+# two cores. One worker starts with the tests that need a Docker engine (the compose tests: a
 # Docker build, then a stack the tests mostly wait on; and the engine module's own tests, which
-# must not run beside them), then the deploy folder's other tests (the native stack, which its
-# tests share) and the scripts' (the main job), which balance the two halves' lengths. In the
-# foreground: everything else. Job control gives the background job its own process group with
-# the default signal handling (a plain `&` would start it with SIGINT ignored, and every server it
-# starts would inherit that).
+# must not run beside them), the other with everything that needs none. The deploy folder's other
+# tests (the native stack, which its tests share) and the scripts' (the main job) go to whichever
+# worker finishes first: the Docker half's length depends on whether the images are cached, so no
+# fixed split keeps both halves even. Each group's output lands in test-artifacts/tests-<group>.log
+# (the main group's is also printed as it runs), and every log is printed at the end. Job control
+# gives each worker its own process group with the default signal handling (a plain `&` would
+# start it with SIGINT ignored, and every server it starts would inherit that).
 mkdir -p test-artifacts
-background_log=test-artifacts/docker-tests.log
 # Failures as short tracebacks without the captured logs (a test's own message says what it
 # waited for; rerun one test to see its logs), and the slowest tests, so the whole report of a
 # CI run stays readable.
 report=(--tb=short --show-capture=no --durations=15)
-background_tests=(tests/deploy tests/scripts)
+shared_groups=(deploy scripts)
+claims=$(mktemp -d)
+
+run_group() {
+  local name=$1 log=test-artifacts/tests-$1.log started=$SECONDS status=0
+  local arguments
+  case $name in
+    docker) arguments=(-m docker) ;;
+    main) arguments=(-m "not docker" "${shared_groups[@]/#/--ignore=tests/}") ;;
+    *) arguments=(-m "not docker" "tests/$name") ;;
+  esac
+  echo "+ [$name] pytest ${arguments[*]} > $log   (at $(date -u +%H:%M:%S))"
+  if [ "$name" = main ]; then
+    python -m pytest -p no:cacheprovider "${report[@]}" "${arguments[@]}" 2>&1 | tee "$log" ||
+      status=$?
+  else
+    python -m pytest -p no:cacheprovider "${report[@]}" "${arguments[@]}" > "$log" 2>&1 ||
+      status=$?
+  fi
+  echo "+ [$name] exit $status after $((SECONDS - started)) s" | tee -a test-artifacts/test-groups.txt
+  return "$status"
+}
+
+# Runs its first group, then claims the shared groups the other worker has not (mkdir is atomic).
+worker() {
+  local status=0 group
+  run_group "$1" || status=1
+  for group in "${shared_groups[@]}"; do
+    mkdir "$claims/$group" 2> /dev/null || continue
+    run_group "$group" || status=1
+  done
+  return "$status"
+}
+
+: > test-artifacts/test-groups.txt
 set -m
-echo "+ { pytest -m docker ${report[*]}; pytest -m 'not docker' ${report[*]} ${background_tests[*]}; } > $background_log   (in the background)"
-(
-  status=0
-  python -m pytest -m docker -p no:cacheprovider "${report[@]}" || status=$?
-  python -m pytest -m "not docker" -p no:cacheprovider "${report[@]}" "${background_tests[@]}" ||
-    status=$?
-  exit "$status"
-) > "$background_log" 2>&1 &
-background_pid=$!
+worker docker &
+docker_worker=$!
+worker main &
+main_worker=$!
 set +m
-trap 'kill -TERM -- "-$background_pid" 2> /dev/null || true' EXIT
-ignored=("${background_tests[@]/#/--ignore=}")
-echo "+ pytest -m 'not docker' ${report[*]} ${ignored[*]}"
-status=0
-python -m pytest -m "not docker" "${report[@]}" "${ignored[@]}" || status=$?
-background_status=0
-wait "$background_pid" || background_status=$?
+trap 'kill -TERM -- "-$docker_worker" "-$main_worker" 2> /dev/null || true; rm -rf "$claims"' EXIT
+docker_status=0
+main_status=0
+wait "$main_worker" || main_status=$?
+wait "$docker_worker" || docker_status=$?
 trap - EXIT
-echo "+ cat $background_log"
-cat "$background_log"
-if [ "$status" -ne 0 ] || [ "$background_status" -ne 0 ]; then
-  echo "error: pytest exited $status, the background tests $background_status" >&2
+rm -rf "$claims"
+for group in docker "${shared_groups[@]}"; do
+  echo "+ cat test-artifacts/tests-$group.log"
+  cat "test-artifacts/tests-$group.log"
+done
+echo "+ cat test-artifacts/test-groups.txt"
+cat test-artifacts/test-groups.txt
+if [ "$main_status" -ne 0 ] || [ "$docker_status" -ne 0 ]; then
+  echo "error: a test group failed (test-artifacts/test-groups.txt)" >&2
   exit 1
 fi
