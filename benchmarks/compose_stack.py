@@ -152,11 +152,13 @@ def measure_compose(figures: StackFigures, launches: int, progress: Callable[[st
 
     from deploy import docker_engine
     from tests.compose import images
-    from tests.compose.conftest import ComposeStack, write_env_file
+    from tests.compose.conftest import ComposeStack, remove_left_over_stacks, write_env_file
 
     engine_folder = Path(tempfile.mkdtemp(prefix="docker-engine-", dir="/tmp"))
     scratch = Path(tempfile.mkdtemp(prefix="benchmark-compose-"))
     engine = docker_engine.start(engine_folder)
+    if engine.pid is not None:  # started here: a killed session's stacks would run beside ours
+        remove_left_over_stacks(engine.environ)
     saved = {name: os.environ.get(name) for name in engine.environ}
     os.environ.update(engine.environ)
     env_file = scratch / ".env"

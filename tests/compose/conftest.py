@@ -127,6 +127,52 @@ def write_env_file(path: Path, **overrides: str) -> dict[str, str]:
     return values
 
 
+# The project names the compose tests and the stack benchmark give their stacks.
+LEFT_OVER_PREFIXES = ("reference-test-", "reference-benchmark-")
+COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
+
+
+def remove_left_over_stacks(
+    environ: dict[str, str], prefixes: tuple[str, ...] = LEFT_OVER_PREFIXES
+) -> list[str]:
+    """Remove every container, volume and network of the stacks a killed test or benchmark
+    session left in the engine at ``environ``; the names of the projects removed.
+
+    Their containers come back when the engine starts again (``restart: unless-stopped``) and
+    would run beside the new stack, on the same two cores. Call it only on a private engine this
+    process has just started: no other session can be using it, since a second dockerd cannot
+    share its data root. Projects whose names start otherwise than ``prefixes`` are left
+    alone."""
+    environment = {**os.environ, **environ}
+
+    def docker(*arguments: str) -> list[str]:
+        completed = subprocess.run(
+            ["docker", *arguments], capture_output=True, text=True, env=environment, timeout=300
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"docker {' '.join(arguments)}: {completed.stderr.strip()}")
+        return completed.stdout.split()
+
+    labelled = docker(
+        "ps", "-a", "--filter", f"label={COMPOSE_PROJECT_LABEL}",
+        "--format", f'{{{{.Label "{COMPOSE_PROJECT_LABEL}"}}}}',
+    )  # fmt: skip
+    volumes = docker(
+        "volume", "ls", "--filter", f"label={COMPOSE_PROJECT_LABEL}",
+        "--format", f'{{{{.Label "{COMPOSE_PROJECT_LABEL}"}}}}',
+    )  # fmt: skip
+    projects = sorted({name for name in labelled + volumes if name.startswith(prefixes)})
+    for project in projects:
+        selector = f"label={COMPOSE_PROJECT_LABEL}={project}"
+        if containers := docker("ps", "-aq", "--filter", selector):
+            docker("rm", "-f", "-v", *containers)
+        if volumes := docker("volume", "ls", "-q", "--filter", selector):
+            docker("volume", "rm", "-f", *volumes)
+        if networks := docker("network", "ls", "-q", "--filter", selector):
+            docker("network", "rm", *networks)
+    return projects
+
+
 @pytest.fixture(scope="package")
 def docker_engine_environ():
     """An engine that answers, its variables set in this process for the session."""
@@ -138,6 +184,8 @@ def docker_engine_environ():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI needs a Docker engine for the compose tests: {error}")
         pytest.skip(f"no Docker engine can be had here ({error}); {docker_engine.INSTALL_HINT}")
+    if engine.pid is not None:  # started here: a killed session's stacks are ours to remove
+        remove_left_over_stacks(engine.environ)
     saved = {name: os.environ.get(name) for name in engine.environ}
     os.environ.update(engine.environ)
     try:
