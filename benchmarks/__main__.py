@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import machine, object_store
-from benchmarks.code_location_load import measure_load
+from benchmarks.code_location_load import measure_load, profile_import
 from benchmarks.compose_stack import LAUNCHES, measure_stacks
 from benchmarks.io_tiers import IoMeasurement, measure_io
 from benchmarks.main_job import time_main_job
@@ -176,7 +176,7 @@ def update_sections(markdown: str, results: Results, sections: set[str]) -> str:
         )
         markdown = replace_section(markdown, MAIN_JOB_HEADING, [*lines[:2], stamp, "", *lines[2:]])
     if "load" in sections:
-        lines = load_section(results.load, results.load_skipped)
+        lines = load_section(results.load, results.load_skipped, results.import_profile)
         markdown = replace_section(markdown, LOAD_HEADING, [*lines[:2], stamp, "", *lines[2:]])
     if "compose" in sections:
         lines = stack_section(results.stacks, results.stacks_skipped)
@@ -259,6 +259,8 @@ def main(argv: list[str]) -> int:
         results.load_averages.append(("load", os.getloadavg()))
         progress("  loading the code location ...")
         results.load = measure_load(repeat=options.load_repeat)
+        progress("  profiling the definitions' import ...")
+        results.import_profile = profile_import()
     else:
         results.load_skipped = "--sections"
 

@@ -2,6 +2,11 @@
 ``dg check defs`` (what the test command runs), ``dagster definitions validate``, and the bare
 import of the definitions module, each in a fresh process, against ``import dagster`` alone (the
 floor no code location goes below). The median of ``repeat`` runs of each.
+
+Where the import's time goes: one more import of the definitions under ``python -X importtime``,
+which prints, for every module, the microseconds its import took with the modules it imported
+first. A package's row is the line of its first import, so it counts what it pulled in that
+nothing had loaded before it.
 """
 
 import os
@@ -22,6 +27,19 @@ class LoadTime:
     command: str
     median_s: float
     runs_s: list[float]
+
+
+@dataclass
+class PackageImport:
+    package: str
+    imported_by: str  # the module of another package whose import first imported it
+    seconds: float  # the self times of its modules: its own code, not what it imported
+
+
+@dataclass
+class ImportProfile:
+    seconds: float  # the definitions module's cumulative import (building the definitions included)
+    packages: list[PackageImport]
 
 
 def commands() -> list[tuple[str, list[str]]]:
@@ -69,3 +87,70 @@ def measure_load(repeat: int = 5) -> list[LoadTime]:
             )
             results.append(LoadTime(what, shown, statistics.median(runs), runs))
     return results
+
+
+def parse_importtime(stderr: str, module: str) -> ImportProfile:
+    """``module``'s cumulative import time, and the time spent in each top-level package's own
+    modules (the sum of their self times), from ``python -X importtime``'s report: ``import
+    time: self | cumulative | name``, a module's line after those of the modules it imported,
+    indented two spaces per level."""
+    lines = []
+    for line in stderr.splitlines():
+        fields = line.removeprefix("import time:").split("|")
+        if not line.startswith("import time:") or not fields[0].strip().isdigit():
+            continue
+        self_us, cumulative_us, name = fields
+        depth = (len(name) - len(name.lstrip())) // 2
+        lines.append((depth, int(self_us) / 1e6, int(cumulative_us) / 1e6, name.strip()))
+    end = next((index for index, line in enumerate(lines) if line[3] == module), None)
+    if end is None:
+        raise ValueError(f"python -X importtime reported no import of {module}")
+    total = lines[end][2]
+    lines = lines[: end + 1]  # what follows is not its import (a child process's report)
+    own = module.split(".")[0]
+    seconds: dict[str, float] = {}
+    for _, self_s, _, name in lines:
+        package = name.split(".")[0]
+        seconds[package] = seconds.get(package, 0.0) + self_s
+    packages = [
+        PackageImport(package, importer(lines, package, module), spent)
+        for package, spent in seconds.items()
+        if package != own
+    ]
+    if own in seconds:
+        packages.append(PackageImport(own, "", seconds[own]))
+    ranked = sorted(packages, key=lambda imported: imported.seconds, reverse=True)
+    return ImportProfile(total, ranked)
+
+
+def importer(lines: list[tuple[int, float, float, str]], package: str, module: str) -> str:
+    """The module of another package whose import first imported ``package``: from the
+    package's first line, up the enclosing lines (the next less indented) past its own."""
+    index = next(index for index, line in enumerate(lines) if line[3].split(".")[0] == package)
+    depth = lines[index][0]
+    for level, _, _, name in lines[index + 1 :]:
+        if level < depth:
+            if name.split(".")[0] != package:
+                return name
+            depth = level
+    return module
+
+
+def profile_import(module: str = "dagster_project.definitions") -> ImportProfile:
+    """``module`` imported once with Python's import-time report, in a fresh process. The report
+    is asked for through the environment, which the code drops before the import, so that no
+    Python process the import starts writes its own report into the same output."""
+    code = f"import os; os.environ.pop('PYTHONPROFILEIMPORTTIME'); import {module}"
+    with tempfile.TemporaryDirectory(prefix="benchmark-import-") as home:
+        completed = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=REPOSITORY_ROOT,
+            env={**os.environ, "DAGSTER_HOME": home, "PYTHONPROFILEIMPORTTIME": "1"},
+            capture_output=True,
+            text=True,
+        )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"importing {module} exited {completed.returncode}:\n{completed.stderr[-3000:]}"
+        )
+    return parse_importtime(completed.stderr, module)

@@ -2,6 +2,10 @@
 time goes: every step of every run, when it started and how long it took, read from the
 instance afterwards. The same job with ``--one-at-a-time`` (every launch in one process, one
 after another: the order before the Spark group ran beside the others) is the baseline.
+
+The machine's busy CPU time over the job (every process, from ``/proc/stat``) bounds what any
+schedule can do: on ``n`` cores the job cannot end sooner than its CPU time divided by ``n``,
+unless the work itself shrinks.
 """
 
 import os
@@ -28,6 +32,20 @@ class MainJob:
     one_at_a_time: bool
     seconds: float
     steps: list[Step] = field(default_factory=list)
+    cpu_seconds: float | None = None  # the machine's busy CPU time during the job
+    cores: int | None = None
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds the machine has spent busy since boot, all cores (Linux; else None)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return None
+    # cpu user nice system idle iowait irq softirq steal ...: all but idle and iowait
+    ticks = [int(value) for value in fields[1:9]]
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def time_main_job(data_scale: float, one_at_a_time: bool = False) -> MainJob:
@@ -41,6 +59,7 @@ def time_main_job(data_scale: float, one_at_a_time: bool = False) -> MainJob:
         command = [sys.executable, "scripts/materialize_all.py"]
         command += ["--one-at-a-time"] if one_at_a_time else []
         wall_started = time.time()
+        busy_before = machine_busy_seconds()
         started = time.perf_counter()
         with open(log, "w") as log_file:
             completed = subprocess.run(
@@ -53,12 +72,14 @@ def time_main_job(data_scale: float, one_at_a_time: bool = False) -> MainJob:
                 check=False,
             )
         seconds = time.perf_counter() - started
+        busy_after = machine_busy_seconds()
         if completed.returncode != 0:
             raise RuntimeError(
                 f"the main job exited {completed.returncode}:\n{log.read_text()[-4000:]}"
             )
         steps = read_steps(Path(environ["DAGSTER_HOME"]), wall_started)
-    return MainJob(one_at_a_time, seconds, steps)
+    cpu = None if busy_before is None or busy_after is None else busy_after - busy_before
+    return MainJob(one_at_a_time, seconds, steps, cpu, os.cpu_count())
 
 
 def read_steps(dagster_home: Path, job_started: float) -> list[Step]:

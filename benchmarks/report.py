@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from benchmarks.code_location_load import LoadTime
+from benchmarks.code_location_load import ImportProfile, LoadTime
 from benchmarks.compose_stack import StackFigures
 from benchmarks.io_cases import CODECS, SYSTEM_ALLOCATOR
 from benchmarks.io_tiers import IoMeasurement, read_peak_above_object
@@ -76,6 +76,7 @@ class Results:
     main_job_skipped: str | None = None
     load: list[LoadTime] = field(default_factory=list)
     load_skipped: str | None = None
+    import_profile: ImportProfile | None = None
     scrapes: list[ScrapeMeasurement] = field(default_factory=list)
     scrapes_skipped: str | None = None
     stacks: StackFigures | None = None
@@ -738,7 +739,7 @@ def render(results: Results) -> str:
             results.data_scale,
             results.main_job_skipped,
         ),
-        *load_section(results.load, results.load_skipped),
+        *load_section(results.load, results.load_skipped, getattr(results, "import_profile", None)),
         *stack_section(results.stacks, results.stacks_skipped),
     ]
     if results.findings:

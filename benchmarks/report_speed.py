@@ -1,7 +1,7 @@
 """Sections 6 and 7 of BENCHMARKS.md (the main job; loading the code location), their goal
 rows, and the replacement of a section in an existing file (``--update``)."""
 
-from benchmarks.code_location_load import LoadTime
+from benchmarks.code_location_load import ImportProfile, LoadTime
 from benchmarks.main_job import MainJob
 
 MAIN_JOB_HEADING = "## 6. The main job"
@@ -21,6 +21,15 @@ def verdict(met: bool) -> str:
     return "**met**" if met else "**missed**"
 
 
+def cpu_floor(job: MainJob) -> str | None:
+    """The job's CPU time and the wall time it bounds, e.g. ``125 CPU s, at least 62.6 s on 2
+    cores``; None when the CPU time was not measured."""
+    cpu, cores = getattr(job, "cpu_seconds", None), getattr(job, "cores", None)
+    if cpu is None or not cores:
+        return None
+    return f"{cpu:.0f} CPU s, at least {cpu / cores:.1f} s on {cores} cores"
+
+
 def speed_goals(
     main_job: MainJob | None, baseline: MainJob | None, load: list[LoadTime]
 ) -> list[list[str]]:
@@ -29,6 +38,8 @@ def speed_goals(
         measured = f"{main_job.seconds:.1f} s"
         if baseline is not None:
             measured += f" ({main_job.seconds / baseline.seconds:.2f}x of one at a time)"
+        if (floor := cpu_floor(main_job)) is not None:
+            measured += f"; {floor}"
         rows.append(
             [
                 MAIN_JOB_GOAL,
@@ -63,7 +74,9 @@ def main_job_section(
         "in a process of its own, beside the other runs in the script's process), and with "
         "`--one-at-a-time` (every run in the script's process, one after another) as the "
         "baseline, measured one after the other. The steps are `instance.get_run_step_stats` of "
-        "each run, their start counted from the script's. Reproduce: "
+        "each run, their start counted from the script's. CPU is the machine's busy time during "
+        "the job, every process included (`/proc/stat`): divided by the cores, it is the least "
+        "wall time any order of the same work could take. Reproduce: "
         "`./scripts/benchmark.sh --sections main_job`.",
         "",
     ]
@@ -71,13 +84,14 @@ def main_job_section(
         return [*lines, f"Not run ({skipped or 'not requested'}).", ""]
     lines += [
         markdown_table(
-            ["", "seconds", "vs one at a time"],
+            ["", "seconds", "vs one at a time", "CPU s", "CPU s / cores"],
             [
-                ["one at a time", f"{baseline.seconds:.1f}", "1.00x"],
+                ["one at a time", f"{baseline.seconds:.1f}", "1.00x", *cpu_cells(baseline)],
                 [
                     "Spark beside",
                     f"{main_job.seconds:.1f}",
                     f"{main_job.seconds / baseline.seconds:.2f}x",
+                    *cpu_cells(main_job),
                 ],
             ],
         ),
@@ -98,7 +112,64 @@ def main_job_section(
     return lines
 
 
-def load_section(load: list[LoadTime], skipped: str | None) -> list[str]:
+def cpu_cells(job: MainJob) -> list[str]:
+    cpu, cores = getattr(job, "cpu_seconds", None), getattr(job, "cores", None)
+    if cpu is None or not cores:
+        return ["n/a", "n/a"]
+    return [f"{cpu:.1f}", f"{cpu / cores:.1f}"]
+
+
+IMPORT_ROWS = 10
+
+
+def import_profile_lines(profile: ImportProfile) -> list[str]:
+    """The import of the definitions, package by package: the time in each package's own
+    modules, and the module of another package that first imported it."""
+    own = "dagster_project"
+    shown = [imported for imported in profile.packages if imported.package != own][:IMPORT_ROWS]
+    rest = [
+        imported
+        for imported in profile.packages
+        if imported.package != own and imported not in shown
+    ]
+    rows = [
+        [
+            f"`{imported.package}`",
+            f"`{imported.imported_by}`",
+            f"{imported.seconds:.2f}",
+            f"{imported.seconds / profile.seconds:.0%}",
+        ]
+        for imported in shown
+    ]
+    rest_s = sum(imported.seconds for imported in rest)
+    rows.append(
+        [f"{len(rest)} other packages", "", f"{rest_s:.2f}", f"{rest_s / profile.seconds:.0%}"]
+    )
+    own_s = sum(imported.seconds for imported in profile.packages if imported.package == own)
+    rows.append(
+        [
+            f"`{own}` (its modules, building the definitions included)",
+            "",
+            f"{own_s:.2f}",
+            f"{own_s / profile.seconds:.0%}",
+        ]
+    )
+    rows.append(["the definitions' import in all", "", f"{profile.seconds:.2f}", "100%"])
+    return [
+        "Where the import goes: `import dagster_project.definitions` once more, with Python's "
+        "import-time report (`PYTHONPROFILEIMPORTTIME`, which slows it a little). Each "
+        "package's seconds are the time spent running its own modules (their self times), "
+        "not what it imported; first imported by is the module of another package whose "
+        "import pulled it in.",
+        "",
+        markdown_table(["package", "first imported by", "seconds", "share"], rows),
+        "",
+    ]
+
+
+def load_section(
+    load: list[LoadTime], skipped: str | None, profile: ImportProfile | None = None
+) -> list[str]:
     lines = [
         LOAD_HEADING,
         "",
@@ -122,7 +193,8 @@ def load_section(load: list[LoadTime], skipped: str | None) -> list[str]:
         for time in load
     ]
     header = ["what", "command", "median s", "vs floor", "runs (s)"]
-    return [*lines, markdown_table(header, rows), ""]
+    lines += [markdown_table(header, rows), ""]
+    return lines + (import_profile_lines(profile) if profile is not None else [])
 
 
 def replace_section(markdown: str, heading: str, lines: list[str]) -> str:

@@ -104,6 +104,12 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
     ]
     assert load[2][3] == "1.0x" and all(re.fullmatch(r"[\d.]+x", row[3]) for row in load[2:])
     assert any(row[0].startswith("the code location loads") for row in goals[2:])
+    imports = table_rows(markdown, "Where the import goes")
+    assert imports[0] == ["package", "first imported by", "seconds", "share"]
+    assert "`dagster_dbt`" in [row[0] for row in imports[2:]] or any(
+        row[1].startswith("`dagster_dbt") for row in imports[2:]
+    ), imports
+    assert imports[-1][0] == "the definitions' import in all" and imports[-1][3] == "100%"
     stack = markdown.split("## 8. The stack", 1)[1]
     assert "Not run (--sections)." in stack.split("## ", 1)[0]  # it needs --sections compose
 

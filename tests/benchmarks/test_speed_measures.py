@@ -1,0 +1,72 @@
+"""The measures behind sections 6 and 7 that are computed, not timed: the import-time report's
+parsing and the CPU floor of the main job."""
+
+import pytest
+
+from benchmarks.code_location_load import parse_importtime, profile_import
+from benchmarks.main_job import MainJob, machine_busy_seconds
+from benchmarks.report_speed import cpu_floor, import_profile_lines
+
+# What `python -X importtime -c "import app.definitions"` prints (self | cumulative | name), a
+# module's line after those of the modules it imported, two more spaces per level. `lib` is
+# first imported by `app.defs.x` through `libcore`; a report printed by another process
+# follows the module's line and is not part of its import.
+REPORT = """\
+import time: self [us] | cumulative | imported package
+import time:       100 |        100 |   _io
+import time:      1000 |       1000 |   app
+import time:       200 |        200 |         libcore.util
+import time:       300 |        500 |       libcore
+import time:       400 |        900 |     lib
+import time:       600 |       1500 |   app.defs.x
+import time:       700 |        700 |   other
+import time:      2000 |       5300 | app.definitions
+import time: self [us] | cumulative | imported package
+import time:      9999 |       9999 | lib.late
+"""
+
+
+def test_the_report_gives_each_package_its_own_time_and_its_importer():
+    profile = parse_importtime(REPORT, "app.definitions")
+
+    assert profile.seconds == pytest.approx(0.0053)
+    by_package = {imported.package: imported for imported in profile.packages}
+    assert by_package["lib"].seconds == pytest.approx(0.0004)  # lib.late came after: not counted
+    assert by_package["libcore"].seconds == pytest.approx(0.0005)
+    assert by_package["libcore"].imported_by == "lib"
+    assert by_package["lib"].imported_by == "app.defs.x"
+    assert by_package["app"].seconds == pytest.approx(0.0036)
+    assert profile.packages[0].package == "app"  # ranked by seconds
+
+
+def test_a_report_without_the_module_is_an_error():
+    with pytest.raises(ValueError, match=r"no import of app\.definitions"):
+        parse_importtime(REPORT.replace("app.definitions", "app.other"), "app.definitions")
+
+
+def test_the_table_adds_up_to_the_whole_import():
+    profile = parse_importtime(REPORT, "app.definitions")
+    profile.packages = [
+        imported if imported.package != "app" else type(imported)("dagster_project", "", 0.0036)
+        for imported in profile.packages
+    ]
+    text = "\n".join(import_profile_lines(profile))
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert table[-1] == "| the definitions' import in all |  | 0.01 | 100% |"
+    assert table[-2].startswith("| `dagster_project` (its modules")
+
+
+def test_the_real_import_is_profiled_without_a_child_process_report():
+    profile = profile_import()
+
+    packages = {imported.package: imported for imported in profile.packages}
+    assert {"dagster", "dagster_dbt", "dagster_project"} <= packages.keys()
+    assert sum(imported.seconds for imported in profile.packages) <= profile.seconds * 1.05
+
+
+def test_the_cpu_floor_is_the_cpu_time_over_the_cores():
+    busy = machine_busy_seconds()
+    assert busy is not None and busy > 0
+    job = MainJob(one_at_a_time=False, seconds=70.0, cpu_seconds=125.0, cores=2)
+    assert cpu_floor(job) == "125 CPU s, at least 62.5 s on 2 cores"
+    assert cpu_floor(MainJob(one_at_a_time=False, seconds=70.0)) is None
