@@ -83,6 +83,13 @@ def event_writes_held(server: postgres.PostgresServer, database: str) -> Iterato
             holder.close()
 
 
+def waits_at_gate(instance: dg.DagsterInstance, run_id: str) -> bool:
+    """Whether the run's gated step has recorded that it waits at its gate."""
+    return any(
+        record.user_message.startswith("waiting for ") for record in instance.all_logs(run_id)
+    )
+
+
 def an_event_write_waits(server: postgres.PostgresServer, database: str) -> bool:
     with psycopg2.connect(dsn(server, database)) as connection, connection.cursor() as cursor:
         cursor.execute(
@@ -228,6 +235,9 @@ def test_a_restart_inside_an_event_write_fails_the_step_and_the_retry_succeeds(
         # waits are long: in CI this runs beside the compose stack's tests on two cores
         with story_on_timeout(dev, run_id), dev.instance() as instance:
             poll(lambda: run_id in slot_holders(instance, "warehouse"), "the step running", 180)
+            # the step's own log line recorded: the next write is its output, not that line
+            # (Dagster drops a log line it cannot write, and the step would then succeed)
+            poll(lambda: waits_at_gate(instance, run_id), "the step at its gate", 180)
         with story_on_timeout(dev, run_id), event_writes_held(own_postgres, database):
             gate.open()  # the step returns; recording its output waits on the lock
             poll(lambda: an_event_write_waits(own_postgres, database), "the write waiting", 120)
