@@ -3,10 +3,10 @@
 import of the definitions module, each in a fresh process, against ``import dagster`` alone (the
 floor no code location goes below). The median of ``repeat`` runs of each.
 
-Where the import's time goes: one more import of the definitions under ``python -X importtime``,
-which prints, for every module, the microseconds its import took with the modules it imported
-first. A package's row is the line of its first import, so it counts what it pulled in that
-nothing had loaded before it.
+Where the import's time goes: one more import of the definitions with Python's import-time
+report, which prints, for every module, the microseconds its own code took (self) and with the
+modules it imported (cumulative). A package's time is the sum of its modules' self times, so the
+packages add up to the whole import.
 """
 
 import os

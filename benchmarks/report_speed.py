@@ -21,12 +21,19 @@ def verdict(met: bool) -> str:
     return "**met**" if met else "**missed**"
 
 
+def measured_cpu(job: MainJob) -> tuple[float, int] | None:
+    """The job's CPU seconds and the cores, when measured (a run pickled before they were
+    recorded has neither)."""
+    cpu, cores = getattr(job, "cpu_seconds", None), getattr(job, "cores", None)
+    return None if cpu is None or not cores else (cpu, cores)
+
+
 def cpu_floor(job: MainJob) -> str | None:
     """The job's CPU time and the wall time it bounds, e.g. ``125 CPU s, at least 62.6 s on 2
     cores``; None when the CPU time was not measured."""
-    cpu, cores = getattr(job, "cpu_seconds", None), getattr(job, "cores", None)
-    if cpu is None or not cores:
+    if (measured := measured_cpu(job)) is None:
         return None
+    cpu, cores = measured
     return f"{cpu:.0f} CPU s, at least {cpu / cores:.1f} s on {cores} cores"
 
 
@@ -113,9 +120,9 @@ def main_job_section(
 
 
 def cpu_cells(job: MainJob) -> list[str]:
-    cpu, cores = getattr(job, "cpu_seconds", None), getattr(job, "cores", None)
-    if cpu is None or not cores:
+    if (measured := measured_cpu(job)) is None:
         return ["n/a", "n/a"]
+    cpu, cores = measured
     return [f"{cpu:.1f}", f"{cpu / cores:.1f}"]
 
 
