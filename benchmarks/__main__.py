@@ -18,6 +18,7 @@ import pickle
 import shlex
 import signal
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from benchmarks import machine, object_store
 from benchmarks.code_location_load import measure_load, profile_import
 from benchmarks.compose_stack import LAUNCHES, measure_stacks
 from benchmarks.io_tiers import IoMeasurement, measure_io
-from benchmarks.main_job import time_main_job
+from benchmarks.main_job import build_class_archive, time_main_job
 from benchmarks.metrics_scrape import measure_scrapes
 from benchmarks.orchestration import REPOSITORY_ROOT, run_graph
 from benchmarks.report import Results, mark_separate_sections, render, update_metrics_section
@@ -173,6 +174,8 @@ def update_sections(markdown: str, results: Results, sections: set[str]) -> str:
             results.main_job_baseline,
             results.data_scale,
             results.main_job_skipped,
+            results.main_job_without_archive,
+            results.class_archive,
         )
         markdown = replace_section(markdown, MAIN_JOB_HEADING, [*lines[:2], stamp, "", *lines[2:]])
     if "load" in sections:
@@ -241,13 +244,25 @@ def main(argv: list[str]) -> int:
 
     if "main_job" in sections and not options.tiny:
         results.load_averages.append(("main job", os.getloadavg()))
-        progress(f"  main job at DATA_SCALE={options.data_scale:g}, one at a time, then as run ...")
+        progress(
+            f"  main job at DATA_SCALE={options.data_scale:g}: the Spark class archive, one at a "
+            "time, as run, as run without the archive ..."
+        )
         try:
-            results.main_job_baseline = time_main_job(options.data_scale, one_at_a_time=True)
-            results.main_job = time_main_job(options.data_scale)
+            with tempfile.TemporaryDirectory(prefix="benchmark-class-archive-") as archive:
+                results.class_archive = build_class_archive(Path(archive))
+                results.main_job_baseline = time_main_job(
+                    options.data_scale, one_at_a_time=True, class_archive_folder=Path(archive)
+                )
+                results.main_job = time_main_job(
+                    options.data_scale, class_archive_folder=Path(archive)
+                )
+            results.main_job_without_archive = time_main_job(options.data_scale)
             progress(
-                f"  main job: {results.main_job.seconds:.1f} s "
-                f"(one at a time {results.main_job_baseline.seconds:.1f} s)"
+                f"  main job: {results.main_job.seconds:.1f} s (one at a time "
+                f"{results.main_job_baseline.seconds:.1f} s, without the class archive "
+                f"{results.main_job_without_archive.seconds:.1f} s; archive built in "
+                f"{results.class_archive.seconds:.1f} s)"
             )
         except RuntimeError as error:
             results.main_job_skipped = "failed"

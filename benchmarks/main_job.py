@@ -6,6 +6,10 @@ after another: the order before the Spark group ran beside the others) is the ba
 The machine's busy CPU time over the job (every process, from ``/proc/stat``) bounds what any
 schedule can do: on ``n`` cores the job cannot end sooner than its CPU time divided by ``n``,
 unless the work itself shrinks.
+
+The Spark driver maps a class-data archive (``scripts/build_spark_class_archive.py``) built at the
+section's start in a folder of its own, so its build is measured too; one more run of the job
+without it shows what it saves.
 """
 
 import os
@@ -34,6 +38,36 @@ class MainJob:
     steps: list[Step] = field(default_factory=list)
     cpu_seconds: float | None = None  # the machine's busy CPU time during the job
     cores: int | None = None
+    class_archive: bool = True  # whether the Spark driver had its class-data archive
+
+
+@dataclass
+class ClassArchiveBuild:
+    seconds: float
+    size_mb: float
+
+
+def build_class_archive(folder: Path) -> ClassArchiveBuild:
+    """Build the Spark driver's class-data archive in ``folder``; raise with the script's output
+    if it fails."""
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "scripts/build_spark_class_archive.py", "--force"],
+        cwd=REPOSITORY_ROOT,
+        env=os.environ | {"SPARK_CLASS_ARCHIVE_DIR": str(folder)},
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    archives = list(folder.glob("*.jsa"))
+    if completed.returncode != 0 or len(archives) != 1:
+        raise RuntimeError(
+            f"building the class archive exited {completed.returncode}:\n"
+            f"{(completed.stdout + completed.stderr)[-4000:]}"
+        )
+    return ClassArchiveBuild(seconds, archives[0].stat().st_size / 1e6)
 
 
 def machine_busy_seconds() -> float | None:
@@ -48,12 +82,16 @@ def machine_busy_seconds() -> float | None:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
-def time_main_job(data_scale: float, one_at_a_time: bool = False) -> MainJob:
-    """``scripts/materialize_all.py`` over empty storage and a fresh instance; raise with its
-    log if it fails."""
+def time_main_job(
+    data_scale: float, one_at_a_time: bool = False, class_archive_folder: Path | None = None
+) -> MainJob:
+    """``scripts/materialize_all.py`` over empty storage and a fresh instance, the Spark driver
+    mapping the archive in ``class_archive_folder`` (none: an empty folder); raise with its log
+    if it fails."""
     with tempfile.TemporaryDirectory(prefix="benchmark-main-job-") as scratch:
         folder = Path(scratch)
         environ = graph_environment(folder, data_scale)
+        environ["SPARK_CLASS_ARCHIVE_DIR"] = str(class_archive_folder or folder / "no-archive")
         environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environ["PATH"]])
         log = folder / "main_job.log"
         command = [sys.executable, "scripts/materialize_all.py"]
@@ -79,7 +117,9 @@ def time_main_job(data_scale: float, one_at_a_time: bool = False) -> MainJob:
             )
         steps = read_steps(Path(environ["DAGSTER_HOME"]), wall_started)
     cpu = None if busy_before is None or busy_after is None else busy_after - busy_before
-    return MainJob(one_at_a_time, seconds, steps, cpu, os.cpu_count())
+    return MainJob(
+        one_at_a_time, seconds, steps, cpu, os.cpu_count(), class_archive_folder is not None
+    )
 
 
 def read_steps(dagster_home: Path, job_started: float) -> list[Step]:

@@ -9,7 +9,7 @@ from benchmarks.code_location_load import ImportProfile, LoadTime
 from benchmarks.compose_stack import StackFigures
 from benchmarks.io_cases import CODECS, SYSTEM_ALLOCATOR
 from benchmarks.io_tiers import IoMeasurement, read_peak_above_object
-from benchmarks.main_job import MainJob
+from benchmarks.main_job import ClassArchiveBuild, MainJob
 from benchmarks.metrics_scrape import ScrapeMeasurement
 from benchmarks.orchestration import GraphRun
 from benchmarks.report_speed import (
@@ -73,6 +73,8 @@ class Results:
     spark_skipped: str | None = None
     main_job: MainJob | None = None
     main_job_baseline: MainJob | None = None
+    main_job_without_archive: MainJob | None = None
+    class_archive: ClassArchiveBuild | None = None
     main_job_skipped: str | None = None
     load: list[LoadTime] = field(default_factory=list)
     load_skipped: str | None = None
@@ -738,6 +740,8 @@ def render(results: Results) -> str:
             results.main_job_baseline,
             results.data_scale,
             results.main_job_skipped,
+            getattr(results, "main_job_without_archive", None),
+            getattr(results, "class_archive", None),
         ),
         *load_section(results.load, results.load_skipped, getattr(results, "import_profile", None)),
         *stack_section(results.stacks, results.stacks_skipped),

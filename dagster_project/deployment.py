@@ -107,6 +107,7 @@ def spark_resource(timeouts: ClientTimeouts | None = None) -> SparkResource:
         s3_endpoint_url=settings.s3_endpoint_url(),
         s3_region=settings.aws_region(),
         extra_jars=os.environ.get("SPARK_EXTRA_JARS", "").strip() or None,
+        class_archive_folder=settings.spark_class_archive_folder(),
     )
 
 

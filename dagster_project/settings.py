@@ -158,6 +158,15 @@ def lake_url(environ: Mapping[str, str] = os.environ) -> str:
     return value.rstrip("/")
 
 
+def spark_class_archive_folder(environ: Mapping[str, str] = os.environ) -> str:
+    """``SPARK_CLASS_ARCHIVE_DIR``: where the Spark driver's class-data archive is looked for and
+    built (default: the checkout's ``.local/spark-class-archive``); without an archive there,
+    Spark starts as usual."""
+    return environ.get("SPARK_CLASS_ARCHIVE_DIR", "").strip() or str(
+        LOCAL_STATE_DIR / "spark-class-archive"
+    )
+
+
 def required(name: str, example: str, environ: Mapping[str, str] = os.environ) -> str:
     """A variable the stack cannot run without."""
     value = environ.get(name, "").strip()

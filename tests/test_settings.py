@@ -239,3 +239,12 @@ def test_queue_alert_limits_default_and_are_read_from_the_environment():
 def test_a_queue_alert_limit_that_is_not_positive_names_the_variable(raw):
     with pytest.raises(settings.SettingsError, match=f"ALERT_QUEUED_RUN_MINUTES='{raw}'"):
         settings.alert_queued_run_minutes({"ALERT_QUEUED_RUN_MINUTES": raw})
+
+
+def test_the_spark_class_archive_folder_defaults_to_the_checkout_and_can_be_moved():
+    assert settings.spark_class_archive_folder({}) == str(
+        settings.LOCAL_STATE_DIR / "spark-class-archive"
+    )
+    assert settings.spark_class_archive_folder({"SPARK_CLASS_ARCHIVE_DIR": " /var/cache/a "}) == (
+        "/var/cache/a"
+    )

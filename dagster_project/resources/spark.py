@@ -16,6 +16,10 @@ the asset, the master and the fix, and without Dagster's retries: the run's sess
 good, and teardown's ``stop`` is what lets the next run's ``getOrCreate`` start a new application
 (it would otherwise hand back the stopped session).
 
+When ``class_archive_folder`` holds an intact class-data archive for this JDK and Spark
+(:mod:`dagster_project.resources.spark_class_archive`), the driver's JVM maps it and starts with
+less work; without one, it starts as usual.
+
 The lake is a setting: ``file://`` locally and in the native stack, ``s3a://`` in the compose stack.
 Only for ``s3a://`` are the ``fs.s3a.*`` options set; they need the hadoop-aws and AWS SDK jars,
 which the image build downloads (``extra_jars``). An ``s3a://`` lake's bucket is asked for before
@@ -29,6 +33,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -36,6 +41,7 @@ from pydantic import Field, PrivateAttr
 
 from dagster_project.client_timeouts import ClientTimeouts
 from dagster_project.io_managers.bucket import require_bucket
+from dagster_project.resources.spark_class_archive import find_archive, use_option, with_java_option
 
 # Spark's reason when the master ends an application: KILLED from the UI, FAILED after its
 # executors kept failing.
@@ -78,6 +84,13 @@ class SparkResource(dg.ConfigurableResource):
     extra_jars: str | None = Field(
         default=None, description="Comma-separated jars (hadoop-aws, AWS SDK bundle) for s3a://."
     )
+    class_archive_folder: str | None = Field(
+        default=None,
+        description=(
+            "Folder of the driver JVM's class-data archive (scripts/build-spark-class-archive.sh);"
+            " the driver maps an intact archive found there, and starts as usual without one."
+        ),
+    )
 
     def spark_properties(self) -> dict[str, str]:
         """Every Spark property the session is built with."""
@@ -98,6 +111,20 @@ class SparkResource(dg.ConfigurableResource):
         if self.lake_url.startswith("s3a://"):
             properties |= self._s3a_properties() | self.timeouts.s3a_properties()
         return properties | {key: str(value) for key, value in self.spark_config.items()}
+
+    def session_properties(self) -> dict[str, str]:
+        """The properties the run's session starts with: :meth:`spark_properties`, and the class
+        archive's option when an intact archive is in ``class_archive_folder``. The option only
+        takes effect if this process has not started Spark's JVM yet (one JVM per process)."""
+        properties = self.spark_properties()
+        if not self.class_archive_folder:
+            return properties
+        lookup = find_archive(Path(self.class_archive_folder))
+        if (warning := lookup.warning()) is not None:
+            dg.get_dagster_logger().warning(warning)
+        if lookup.archive is None:
+            return properties
+        return with_java_option(properties, use_option(lookup.archive))
 
     def _s3a_properties(self) -> dict[str, str]:
         properties = {
@@ -127,7 +154,7 @@ class SparkResource(dg.ConfigurableResource):
         self.check_lake_bucket()
         os.environ.setdefault("SPARK_LOCAL_IP", self.driver_host)
         builder = SparkSession.builder
-        for key, value in self.spark_properties().items():
+        for key, value in self.session_properties().items():
             builder = builder.config(key, value)
         try:
             session = builder.getOrCreate()

@@ -26,6 +26,7 @@ BUILTINS = {"set"}
 SCRIPT_FLAGS_IN = {
     "scripts/materialize-all.sh": "scripts/materialize_all.py",
     "scripts/benchmark.sh": "benchmarks",
+    "scripts/build-spark-class-archive.sh": "scripts/build_spark_class_archive.py",
     "deploy/native-stack.sh": "deploy/native_stack.py",
 }
 # Files the code makes at run time, and the module that makes each.

@@ -25,8 +25,8 @@ READS = {
 }
 READERS = ("dagster_project", "deploy", "scripts")
 ROOT_FILES = ("dagster.yaml", "workspace.yaml", "docker-compose.yml")
-# Read by the code but not the project's to document: the system's and the JVM's own.
-NOT_SETTINGS = {"PATH", "JAVA_TOOL_OPTIONS"}
+# Read by the code but not the project's to document: the system's, the JVM's and Spark's own.
+NOT_SETTINGS = {"PATH", "JAVA_TOOL_OPTIONS", "JAVA_HOME", "SPARK_HOME"}
 # What the code sets for the tools it starts, described in prose below the table.
 SET_BY_THE_CODE = {"PGCONNECT_TIMEOUT", "DBT_SEND_ANONYMOUS_USAGE_STATS"}
 VARIABLE = re.compile(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+")
