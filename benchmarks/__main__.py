@@ -41,6 +41,7 @@ from benchmarks.report_speed import (
 )
 from benchmarks.report_stack import STACK_HEADING, stack_goals, stack_section
 
+SPARK_GROUP_ROUNDS = 2  # the Spark group alone, with and without the class archive, in turn
 SECTIONS = ("io", "orchestration", "main_job", "scaling", "metrics", "load", "compose")
 DEFAULT_SECTIONS = SECTIONS[:-1]  # the stack needs a Docker engine: asked for by name
 UPDATABLE = {"metrics", "main_job", "load", "compose"}
@@ -174,7 +175,7 @@ def update_sections(markdown: str, results: Results, sections: set[str]) -> str:
             results.main_job_baseline,
             results.data_scale,
             results.main_job_skipped,
-            results.main_job_without_archive,
+            results.spark_group_runs,
             results.class_archive,
         )
         markdown = replace_section(markdown, MAIN_JOB_HEADING, [*lines[:2], stamp, "", *lines[2:]])
@@ -246,7 +247,7 @@ def main(argv: list[str]) -> int:
         results.load_averages.append(("main job", os.getloadavg()))
         progress(
             f"  main job at DATA_SCALE={options.data_scale:g}: the Spark class archive, one at a "
-            "time, as run, as run without the archive ..."
+            "time, as run, and the Spark group alone with and without it ..."
         )
         try:
             with tempfile.TemporaryDirectory(prefix="benchmark-class-archive-") as archive:
@@ -257,12 +258,20 @@ def main(argv: list[str]) -> int:
                 results.main_job = time_main_job(
                     options.data_scale, class_archive_folder=Path(archive)
                 )
-            results.main_job_without_archive = time_main_job(options.data_scale)
+                for _ in range(SPARK_GROUP_ROUNDS):
+                    for folder in (Path(archive), None):
+                        results.spark_group_runs.append(
+                            time_main_job(options.data_scale, False, folder, spark_group_only=True)
+                        )
             progress(
                 f"  main job: {results.main_job.seconds:.1f} s (one at a time "
-                f"{results.main_job_baseline.seconds:.1f} s, without the class archive "
-                f"{results.main_job_without_archive.seconds:.1f} s; archive built in "
-                f"{results.class_archive.seconds:.1f} s)"
+                f"{results.main_job_baseline.seconds:.1f} s; archive built in "
+                f"{results.class_archive.seconds:.1f} s; Spark group alone "
+                + ", ".join(
+                    f"{run.seconds:.1f} s" + ("" if run.class_archive else " without")
+                    for run in results.spark_group_runs
+                )
+                + ")"
             )
         except RuntimeError as error:
             results.main_job_skipped = "failed"

@@ -8,8 +8,9 @@ schedule can do: on ``n`` cores the job cannot end sooner than its CPU time divi
 unless the work itself shrinks.
 
 The Spark driver maps a class-data archive (``scripts/build_spark_class_archive.py``) built at the
-section's start in a folder of its own, so its build is measured too; one more run of the job
-without it shows what it saves.
+section's start in a folder of its own, so its build is measured too. What it saves shows on the
+Spark group run alone (``dg launch --assets group:spark``, a process and a JVM of its own), with
+and without it, in turn.
 """
 
 import os
@@ -82,12 +83,18 @@ def machine_busy_seconds() -> float | None:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
+SPARK_GROUP = ["dg", "launch", "--assets", "group:spark"]
+
+
 def time_main_job(
-    data_scale: float, one_at_a_time: bool = False, class_archive_folder: Path | None = None
+    data_scale: float,
+    one_at_a_time: bool = False,
+    class_archive_folder: Path | None = None,
+    spark_group_only: bool = False,
 ) -> MainJob:
-    """``scripts/materialize_all.py`` over empty storage and a fresh instance, the Spark driver
-    mapping the archive in ``class_archive_folder`` (none: an empty folder); raise with its log
-    if it fails."""
+    """``scripts/materialize_all.py`` (or, ``spark_group_only``, the Spark group's ``dg launch``)
+    over empty storage and a fresh instance, the Spark driver mapping the archive in
+    ``class_archive_folder`` (none: an empty folder); raise with its log if it fails."""
     with tempfile.TemporaryDirectory(prefix="benchmark-main-job-") as scratch:
         folder = Path(scratch)
         environ = graph_environment(folder, data_scale)
@@ -96,6 +103,8 @@ def time_main_job(
         log = folder / "main_job.log"
         command = [sys.executable, "scripts/materialize_all.py"]
         command += ["--one-at-a-time"] if one_at_a_time else []
+        if spark_group_only:
+            command = [str(Path(sys.executable).with_name("dg")), *SPARK_GROUP[1:]]
         wall_started = time.time()
         busy_before = machine_busy_seconds()
         started = time.perf_counter()

@@ -73,7 +73,7 @@ class Results:
     spark_skipped: str | None = None
     main_job: MainJob | None = None
     main_job_baseline: MainJob | None = None
-    main_job_without_archive: MainJob | None = None
+    spark_group_runs: list[MainJob] = field(default_factory=list)
     class_archive: ClassArchiveBuild | None = None
     main_job_skipped: str | None = None
     load: list[LoadTime] = field(default_factory=list)
@@ -740,7 +740,7 @@ def render(results: Results) -> str:
             results.main_job_baseline,
             results.data_scale,
             results.main_job_skipped,
-            getattr(results, "main_job_without_archive", None),
+            getattr(results, "spark_group_runs", []),
             getattr(results, "class_archive", None),
         ),
         *load_section(results.load, results.load_skipped, getattr(results, "import_profile", None)),

@@ -1,11 +1,11 @@
 """The measures behind sections 6 and 7 that are computed, not timed: the import-time report's
-parsing and the CPU floor of the main job."""
+parsing, the CPU floor of the main job and the class archive's table."""
 
 import pytest
 
 from benchmarks.code_location_load import parse_importtime, profile_import
-from benchmarks.main_job import MainJob, machine_busy_seconds
-from benchmarks.report_speed import cpu_floor, import_profile_lines
+from benchmarks.main_job import ClassArchiveBuild, MainJob, Step, machine_busy_seconds
+from benchmarks.report_speed import class_archive_lines, cpu_floor, import_profile_lines
 
 # What `python -X importtime -c "import app.definitions"` prints (self | cumulative | name), a
 # module's line after those of the modules it imported, two more spaces per level. `lib` is
@@ -70,3 +70,27 @@ def test_the_cpu_floor_is_the_cpu_time_over_the_cores():
     job = MainJob(one_at_a_time=False, seconds=70.0, cpu_seconds=125.0, cores=2)
     assert cpu_floor(job) == "125 CPU s, at least 62.5 s on 2 cores"
     assert cpu_floor(MainJob(one_at_a_time=False, seconds=70.0)) is None
+
+
+def test_the_class_archive_table_lists_the_runs_in_turn_and_compares_their_means():
+    def run(seconds: float, with_archive: bool) -> MainJob:
+        step = Step(run="3 assets", key="lake_transactions", started_s=seconds / 4, seconds=1.0)
+        return MainJob(False, seconds, [step], seconds * 1.5, 2, class_archive=with_archive)
+
+    runs = [run(30.0, True), run(40.0, False), run(32.0, True), run(38.0, False)]
+
+    lines = class_archive_lines(runs, ClassArchiveBuild(seconds=42.0, size_mb=186.0))
+
+    text = "\n".join(lines)
+    assert "took 42.0 s to build and holds 186 MB" in text
+    assert "takes 0.79x the time of the mean run without" in text  # 31 / 39
+    rows = [
+        line for line in lines[2].splitlines() if line.startswith("| with") or "without |" in line
+    ]
+    assert rows == [
+        "| with the class archive | 30.0 | 7.5 | 45.0 | 22.5 |",
+        "| without | 40.0 | 10.0 | 60.0 | 30.0 |",
+        "| with the class archive | 32.0 | 8.0 | 48.0 | 24.0 |",
+        "| without | 38.0 | 9.5 | 57.0 | 28.5 |",
+    ]
+    assert class_archive_lines(runs, None) == []
