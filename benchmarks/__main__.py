@@ -26,7 +26,7 @@ from benchmarks import machine, object_store
 from benchmarks.code_location_load import measure_load, profile_import
 from benchmarks.compose_stack import LAUNCHES, measure_stacks
 from benchmarks.io_tiers import IoMeasurement, measure_io
-from benchmarks.main_job import build_class_archive, time_main_job
+from benchmarks.main_job import build_class_archive, time_main_job, time_spark_group
 from benchmarks.metrics_scrape import measure_scrapes
 from benchmarks.orchestration import REPOSITORY_ROOT, run_graph
 from benchmarks.report import Results, mark_separate_sections, render, update_metrics_section
@@ -261,7 +261,7 @@ def main(argv: list[str]) -> int:
                 for _ in range(SPARK_GROUP_ROUNDS):
                     for folder in (Path(archive), None):
                         results.spark_group_runs.append(
-                            time_main_job(options.data_scale, False, folder, spark_group_only=True)
+                            time_spark_group(options.data_scale, folder)
                         )
             progress(
                 f"  main job: {results.main_job.seconds:.1f} s (one at a time "

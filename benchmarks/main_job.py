@@ -14,6 +14,7 @@ and without it, in turn.
 """
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -53,7 +54,7 @@ def build_class_archive(folder: Path) -> ClassArchiveBuild:
     if it fails."""
     started = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, "scripts/build_spark_class_archive.py", "--force"],
+        [sys.executable, "scripts/build_spark_class_archive.py"],
         cwd=REPOSITORY_ROOT,
         env=os.environ | {"SPARK_CLASS_ARCHIVE_DIR": str(folder)},
         capture_output=True,
@@ -83,28 +84,36 @@ def machine_busy_seconds() -> float | None:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
-SPARK_GROUP = ["dg", "launch", "--assets", "group:spark"]
-
-
 def time_main_job(
-    data_scale: float,
-    one_at_a_time: bool = False,
-    class_archive_folder: Path | None = None,
-    spark_group_only: bool = False,
+    data_scale: float, one_at_a_time: bool = False, class_archive_folder: Path | None = None
 ) -> MainJob:
-    """``scripts/materialize_all.py`` (or, ``spark_group_only``, the Spark group's ``dg launch``)
-    over empty storage and a fresh instance, the Spark driver mapping the archive in
-    ``class_archive_folder`` (none: an empty folder); raise with its log if it fails."""
+    """``scripts/materialize_all.py``, see :func:`time_command`."""
+    command = [sys.executable, "scripts/materialize_all.py"]
+    command += ["--one-at-a-time"] if one_at_a_time else []
+    return time_command(command, data_scale, one_at_a_time, class_archive_folder)
+
+
+def time_spark_group(data_scale: float, class_archive_folder: Path | None) -> MainJob:
+    """The Spark group's own run, ``dg launch --assets group:spark``, see :func:`time_command`."""
+    dg = str(Path(sys.executable).with_name("dg"))
+    command = [dg, "launch", "--assets", "group:spark"]
+    return time_command(command, data_scale, False, class_archive_folder)
+
+
+def time_command(
+    command: list[str],
+    data_scale: float,
+    one_at_a_time: bool,
+    class_archive_folder: Path | None,
+) -> MainJob:
+    """``command`` over empty storage and a fresh instance, the Spark driver mapping the archive
+    in ``class_archive_folder`` (none: an empty folder); raise with its log if it fails."""
     with tempfile.TemporaryDirectory(prefix="benchmark-main-job-") as scratch:
         folder = Path(scratch)
         environ = graph_environment(folder, data_scale)
         environ["SPARK_CLASS_ARCHIVE_DIR"] = str(class_archive_folder or folder / "no-archive")
         environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environ["PATH"]])
-        log = folder / "main_job.log"
-        command = [sys.executable, "scripts/materialize_all.py"]
-        command += ["--one-at-a-time"] if one_at_a_time else []
-        if spark_group_only:
-            command = [str(Path(sys.executable).with_name("dg")), *SPARK_GROUP[1:]]
+        log = folder / "command.log"
         wall_started = time.time()
         busy_before = machine_busy_seconds()
         started = time.perf_counter()
@@ -122,7 +131,7 @@ def time_main_job(
         busy_after = machine_busy_seconds()
         if completed.returncode != 0:
             raise RuntimeError(
-                f"the main job exited {completed.returncode}:\n{log.read_text()[-4000:]}"
+                f"{shlex.join(command)} exited {completed.returncode}:\n{log.read_text()[-4000:]}"
             )
         steps = read_steps(Path(environ["DAGSTER_HOME"]), wall_started)
     cpu = None if busy_before is None or busy_after is None else busy_after - busy_before

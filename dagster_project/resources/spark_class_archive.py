@@ -13,6 +13,7 @@ bytes, written under a temporary name and renamed into place whole, and checked 
 before each use: a damaged, half-written or foreign file is never handed to the JVM.
 """
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -49,9 +50,9 @@ def runtime_key() -> str:
     """What an archive is only valid for (the JDK, pyspark and Spark's jars), as 16 hex digits:
     an archive made for another runtime is never picked, and is pruned by the next build."""
     parts = [importlib.metadata.version("pyspark")]
-    for path in filter(None, [java_executable()]):
-        stat = path.stat()
-        parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    if (java := java_executable()) is not None:
+        stat = java.stat()
+        parts.append(f"{java}:{stat.st_size}:{stat.st_mtime_ns}")
     jars = spark_jars_folder()
     if jars is not None and jars.is_dir():
         parts += sorted(f"{jar.name}:{jar.stat().st_size}" for jar in jars.glob("*.jar"))
@@ -78,30 +79,41 @@ class ArchiveLookup:
         names = ", ".join(str(path) for path in self.damaged)
         return (
             f"Spark class archive {names}: its bytes do not match its checksum (damaged or "
-            "truncated), so the Spark driver starts without it. Delete it and run "
-            f"`{BUILD_COMMAND}` to build a new one."
+            f"truncated), so the Spark driver starts without it. Run `{BUILD_COMMAND}` to build "
+            "a new one (the build removes the damaged file)."
         )
 
 
 def find_archive(folder: Path) -> ArchiveLookup:
-    """The newest archive in ``folder`` made for this runtime whose bytes match its name."""
-    if not folder.is_dir():
-        return ArchiveLookup()
-    candidates = sorted(
-        folder.glob(f"spark-driver-{runtime_key()}-*.jsa"),
-        key=lambda path: path.stat().st_mtime_ns,
-        reverse=True,
-    )
+    """The newest archive in ``folder`` made for this runtime whose bytes match its name.
+
+    A file that cannot be read (removed by a concurrent build since the listing, a dangling link)
+    is passed over: the archive only saves time, so looking for it never fails a run."""
     damaged: list[Path] = []
-    for path in candidates:
+    for _, path in sorted(_listed(folder), reverse=True):
         try:
             intact = file_digest(path) == path.stem.rsplit("-", 1)[1]
-        except OSError:  # removed by a concurrent build since the listing
+        except OSError:
             continue
         if intact:
             return ArchiveLookup(path, damaged)
         damaged.append(path)
     return ArchiveLookup(None, damaged)
+
+
+def _listed(folder: Path) -> list[tuple[int, Path]]:
+    """This runtime's archives in ``folder`` with their modification times (none if unreadable)."""
+    listed = []
+    try:
+        paths = list(folder.glob(f"spark-driver-{runtime_key()}-*.jsa"))
+    except OSError:
+        return []
+    for path in paths:
+        try:
+            listed.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    return listed
 
 
 def with_java_option(properties: dict[str, str], option: str) -> dict[str, str]:
@@ -128,6 +140,8 @@ def partial_path(folder: Path) -> Path:
 def publish(partial: Path, folder: Path) -> Path:
     """Rename a complete archive into place under its checksum, then prune: older archives,
     archives of other runtimes, and partial files of builds that are no longer running."""
+    from dagster_project.instance.run_launcher import process_alive  # only builds publish
+
     archive = folder / f"spark-driver-{runtime_key()}-{file_digest(partial)}.jsa"
     os.replace(partial, archive)
     for path in folder.glob("spark-driver-*.jsa"):
@@ -135,16 +149,8 @@ def publish(partial: Path, folder: Path) -> Path:
             path.unlink(missing_ok=True)
     for path in folder.glob(".spark-driver-*.partial"):
         matched = _PARTIAL.fullmatch(path.name)
-        if matched and not _running(int(matched["pid"])):
-            path.unlink(missing_ok=True)
+        # a process with that pid started after the file was written is another process
+        with contextlib.suppress(FileNotFoundError):
+            if matched and not process_alive(int(matched["pid"]), path.stat().st_mtime):
+                path.unlink(missing_ok=True)
     return archive
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -114,3 +114,18 @@ def test_without_a_folder_or_an_archive_the_driver_starts_as_before(tmp_path):
     for folder in (None, str(tmp_path / "missing"), str(tmp_path)):
         resource = SparkResource(lake_url="file:///tmp/lake", class_archive_folder=folder)
         assert resource.session_properties() == resource.spark_properties()
+
+
+def test_a_file_gone_since_the_listing_or_an_unreadable_folder_never_fails_the_session(tmp_path):
+    """A dangling link is listed but cannot be read, as an archive removed by a concurrent build
+    between the listing and the read; a file in place of the folder cannot be listed."""
+    intact = archive_in(tmp_path / "archive")
+    gone = intact.with_name(f"spark-driver-{archives.runtime_key()}-{'0' * 32}.jsa")
+    gone.symlink_to(tmp_path / "removed-by-another-build")
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_bytes(b"")
+
+    assert archives.find_archive(intact.parent) == archives.ArchiveLookup(intact, [])
+    for folder in (not_a_folder, not_a_folder / "below"):
+        resource = SparkResource(lake_url="file:///tmp/lake", class_archive_folder=str(folder))
+        assert resource.session_properties() == resource.spark_properties()
