@@ -1,7 +1,10 @@
 """Section 7: how long loading the code location takes, the way a user and a server meet it:
 ``dg check defs`` (what the test command runs), ``dagster definitions validate``, and the bare
 import of the definitions module, each in a fresh process, against ``import dagster`` alone (the
-floor no code location goes below). The median of ``repeat`` runs of each.
+floor no code location goes below). Two more commands measure what ``dg check defs`` of this code
+location pays before any of the project's code: dg's own start (``dg check --help`` registers
+dg's commands without importing Dagster) and ``import dagster_dbt``, which the dbt Component
+needs. The median of ``repeat`` runs of each.
 
 Where the import's time goes: one more import of the definitions with Python's import-time
 report, which prints, for every module, the microseconds its own code took (self) and with the
@@ -43,23 +46,17 @@ class ImportProfile:
 
 
 def commands() -> list[tuple[str, list[str]]]:
-    bin_folder = Path(sys.executable).parent
+    python = sys.executable
+    dg, dagster = (str(Path(sys.executable).parent / name) for name in ("dg", "dagster"))
     return [
-        ("import dagster (the floor)", [sys.executable, "-c", "import dagster"]),
-        (
-            "import the definitions",
-            [sys.executable, "-c", "import dagster_project.definitions"],
-        ),
-        ("dg check defs", [str(bin_folder / "dg"), "check", "defs"]),
+        ("import dagster (the floor)", [python, "-c", "import dagster"]),
+        ("import dagster-dbt (the dbt Component's package)", [python, "-c", "import dagster_dbt"]),
+        ("dg's own start", [dg, "check", "--help"]),
+        ("import the definitions", [python, "-c", "import dagster_project.definitions"]),
+        ("dg check defs", [dg, "check", "defs"]),
         (
             "dagster definitions validate",
-            [
-                str(bin_folder / "dagster"),
-                "definitions",
-                "validate",
-                "-m",
-                "dagster_project.definitions",
-            ],
+            [dagster, "definitions", "validate", "-m", "dagster_project.definitions"],
         ),
     ]
 

@@ -59,16 +59,34 @@ def speed_goals(
         )
     check = next((time for time in load if time.what == "dg check defs"), None)
     if check is not None:
-        floor = next(time for time in load if time.what.startswith("import dagster"))
+        floor = load_time(load, "import dagster (")
+        measured = (
+            f"{check.median_s:.2f} s ({check.median_s / floor.median_s:.1f}x `import dagster`)"
+        )
+        if (before := before_project_code(load)) is not None:
+            measured += f"; {before}"
         rows.append(
-            [
-                LOAD_GOAL,
-                f"{check.median_s:.2f} s ({check.median_s / floor.median_s:.1f}x `import dagster`)",
-                f"<= {LOAD_GOAL_S} s",
-                verdict(check.median_s <= LOAD_GOAL_S),
-            ]
+            [LOAD_GOAL, measured, f"<= {LOAD_GOAL_S} s", verdict(check.median_s <= LOAD_GOAL_S)]
         )
     return rows
+
+
+def load_time(load: list[LoadTime], what: str) -> LoadTime:
+    """The measured command whose row starts with ``what``."""
+    return next(time for time in load if time.what.startswith(what))
+
+
+def before_project_code(load: list[LoadTime]) -> str | None:
+    """What ``dg check defs`` pays before the project's code: dg's own start and the import of
+    dagster-dbt, each a median of section 7; None for a run that did not measure them."""
+    try:
+        start, dbt = load_time(load, "dg's own start"), load_time(load, "import dagster-dbt")
+    except StopIteration:
+        return None
+    return (
+        f"dg's own start {start.median_s:.2f} s and `import dagster_dbt` {dbt.median_s:.2f} s "
+        f"come before the project's code, {start.median_s + dbt.median_s:.2f} s together"
+    )
 
 
 def main_job_section(
@@ -225,7 +243,10 @@ def load_section(
         "",
         "Each command in a fresh process from the repository's root, with a throwaway "
         "`DAGSTER_HOME`, five times one after another; the median, and each run. `import "
-        "dagster` is the floor no code location goes below. Reproduce: "
+        "dagster` is the floor no code location goes below. `dg check defs` of this code "
+        "location pays two costs before any of the project's code: dg's own start (`dg check "
+        "--help` registers dg's commands and imports no Dagster) and `import dagster_dbt`, the "
+        "package of the dbt Component (dagster-dbt imports dbt-core with it). Reproduce: "
         "`./scripts/benchmark.sh --sections load`.",
         "",
     ]

@@ -98,6 +98,8 @@ def test_the_tiny_run_writes_every_table_with_ratios(tmp_path):
     load = table_rows(markdown, "## 7. Loading the code location")
     assert [row[0] for row in load[2:]] == [
         "import dagster (the floor)",
+        "import dagster-dbt (the dbt Component's package)",
+        "dg's own start",
         "import the definitions",
         "dg check defs",
         "dagster definitions validate",
@@ -152,6 +154,7 @@ def test_an_update_of_section_7_replaces_it_and_its_goal_row_only(tmp_path):
         row for row in table_rows(updated, "## Goals") if row[0].startswith("the code location")
     ]
     assert len(goal) == 1 and goal[0][2] == "<= 3 s"
+    assert re.search(r"dg's own start [\d.]+ s and `import dagster_dbt` [\d.]+ s", goal[0][1])
     for heading in ("## 1. I/O tiers", "## 6. The main job", "## What the profiles showed"):
         assert section(updated, heading) == section(original, heading)
 

@@ -1,11 +1,18 @@
 """The measures behind sections 6 and 7 that are computed, not timed: the import-time report's
-parsing, the CPU floor of the main job and the class archive's table."""
+parsing, the CPU floor of the main job, what the load pays before the project's code and the
+class archive's table."""
 
 import pytest
 
-from benchmarks.code_location_load import parse_importtime, profile_import
+from benchmarks.code_location_load import LoadTime, parse_importtime, profile_import
 from benchmarks.main_job import ClassArchiveBuild, MainJob, Step, machine_busy_seconds
-from benchmarks.report_speed import class_archive_lines, cpu_floor, import_profile_lines
+from benchmarks.report_speed import (
+    before_project_code,
+    class_archive_lines,
+    cpu_floor,
+    import_profile_lines,
+    speed_goals,
+)
 
 # What `python -X importtime -c "import app.definitions"` prints (self | cumulative | name), a
 # module's line after those of the modules it imported, two more spaces per level. `lib` is
@@ -70,6 +77,29 @@ def test_the_cpu_floor_is_the_cpu_time_over_the_cores():
     job = MainJob(one_at_a_time=False, seconds=70.0, cpu_seconds=125.0, cores=2)
     assert cpu_floor(job) == "125 CPU s, at least 62.5 s on 2 cores"
     assert cpu_floor(MainJob(one_at_a_time=False, seconds=70.0)) is None
+
+
+def test_the_load_goal_row_says_what_comes_before_the_projects_code():
+    def measured(what: str, median_s: float) -> LoadTime:
+        return LoadTime(what, what, median_s, [median_s])
+
+    load = [
+        measured("import dagster (the floor)", 0.8),
+        measured("import dagster-dbt (the dbt Component's package)", 2.3),
+        measured("dg's own start", 0.7),
+        measured("dg check defs", 6.0),
+    ]
+
+    [row] = speed_goals(None, None, load)
+
+    assert row[1] == (
+        "6.00 s (7.5x `import dagster`); dg's own start 0.70 s and `import dagster_dbt` 2.30 s "
+        "come before the project's code, 3.00 s together"
+    )
+    assert row[3] == "**missed**"
+    # a run pickled before the two commands were measured still reports its goal row
+    assert before_project_code([load[0], load[3]]) is None
+    assert speed_goals(None, None, [load[0], load[3]])[0][1] == "6.00 s (7.5x `import dagster`)"
 
 
 def test_the_class_archive_table_lists_the_runs_in_turn_and_compares_their_means():

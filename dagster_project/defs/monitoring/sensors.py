@@ -19,7 +19,7 @@ NEW_RECORDS_PER_ASSET = 100
 
 
 @dg.sensor(
-    asset_selection=list(MONITORING_ASSETS),
+    asset_selection=dg.AssetSelection.assets(*MONITORING_ASSETS),
     minimum_interval_seconds=60,
     default_status=DEFAULT_SENSOR_STATUS,
 )
