@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.orchestration import REPOSITORY_ROOT, RUN_TIMEOUT_S, graph_environment
+from dagster_project.resources.spark_class_archive import find_archive
 
 
 @dataclass
@@ -63,13 +64,13 @@ def build_class_archive(folder: Path) -> ClassArchiveBuild:
         check=False,
     )
     seconds = time.perf_counter() - started
-    archives = list(folder.glob("*.jsa"))
-    if completed.returncode != 0 or len(archives) != 1:
+    archive = find_archive(folder).archive
+    if completed.returncode != 0 or archive is None:
         raise RuntimeError(
             f"building the class archive exited {completed.returncode}:\n"
             f"{(completed.stdout + completed.stderr)[-4000:]}"
         )
-    return ClassArchiveBuild(seconds, archives[0].stat().st_size / 1e6)
+    return ClassArchiveBuild(seconds, archive.stat().st_size / 1e6)
 
 
 def machine_busy_seconds() -> float | None:

@@ -3,7 +3,14 @@ rows, and the replacement of a section in an existing file (``--update``)."""
 
 from statistics import mean
 
-from benchmarks.code_location_load import ImportProfile, LoadTime
+from benchmarks.code_location_load import (
+    DBT_IMPORT,
+    DG_CHECK,
+    DG_START,
+    FLOOR,
+    ImportProfile,
+    LoadTime,
+)
 from benchmarks.main_job import ClassArchiveBuild, MainJob
 
 MAIN_JOB_HEADING = "## 6. The main job"
@@ -57,9 +64,8 @@ def speed_goals(
                 verdict(main_job.seconds <= MAIN_JOB_GOAL_S),
             ]
         )
-    check = next((time for time in load if time.what == "dg check defs"), None)
-    if check is not None:
-        floor = load_time(load, "import dagster (")
+    check, floor = load_time(load, DG_CHECK), load_time(load, FLOOR)
+    if check is not None and floor is not None:
         measured = (
             f"{check.median_s:.2f} s ({check.median_s / floor.median_s:.1f}x `import dagster`)"
         )
@@ -71,17 +77,16 @@ def speed_goals(
     return rows
 
 
-def load_time(load: list[LoadTime], what: str) -> LoadTime:
-    """The measured command whose row starts with ``what``."""
-    return next(time for time in load if time.what.startswith(what))
+def load_time(load: list[LoadTime], what: str) -> LoadTime | None:
+    """The measured command named ``what``, if this run measured it."""
+    return next((time for time in load if time.what == what), None)
 
 
 def before_project_code(load: list[LoadTime]) -> str | None:
     """What ``dg check defs`` pays before the project's code: dg's own start and the import of
     dagster-dbt, each a median of section 7; None for a run that did not measure them."""
-    try:
-        start, dbt = load_time(load, "dg's own start"), load_time(load, "import dagster-dbt")
-    except StopIteration:
+    start, dbt = load_time(load, DG_START), load_time(load, DBT_IMPORT)
+    if start is None or dbt is None:
         return None
     return (
         f"dg's own start {start.median_s:.2f} s and `import dagster_dbt` {dbt.median_s:.2f} s "
@@ -127,7 +132,7 @@ def main_job_section(
     lines += [
         markdown_table(["", "seconds", "vs one at a time", "CPU s", "CPU s / cores"], rows),
         "",
-        *class_archive_lines(spark_group_runs or [], archive),
+        *class_archive_lines(spark_group_runs or [], archive, main_job),
     ]
     for job, title in ((baseline, "One at a time"), (main_job, "Spark beside")):
         rows = [
@@ -144,12 +149,15 @@ def main_job_section(
     return lines
 
 
-def class_archive_lines(runs: list[MainJob], archive: ClassArchiveBuild | None) -> list[str]:
-    """The Spark group run alone, with and without the class archive, in the order they ran."""
+def class_archive_lines(
+    runs: list[MainJob], archive: ClassArchiveBuild | None, main_job: MainJob | None = None
+) -> list[str]:
+    """The Spark group run alone, with and without the class archive, in the order they ran,
+    and what the archive saves against the main job's CPU time."""
     if archive is None or not runs:
         return []
-    with_archive = [run.seconds for run in runs if run.class_archive]
-    without = [run.seconds for run in runs if not run.class_archive]
+    with_archive = [run for run in runs if run.class_archive]
+    without = [run for run in runs if not run.class_archive]
     rows = [
         [
             "with the class archive" if run.class_archive else "without",
@@ -159,25 +167,37 @@ def class_archive_lines(runs: list[MainJob], archive: ClassArchiveBuild | None) 
         ]
         for run in runs
     ]
-    ratio = (
-        f"; the mean run with it takes {mean(with_archive) / mean(without):.2f}x the time of the "
-        "mean run without"
-        if with_archive and without
-        else ""
-    )
+    compared = ""
+    if with_archive and without:
+        ratio = mean(run.seconds for run in with_archive) / mean(run.seconds for run in without)
+        compared = f"; the mean run with it takes {ratio:.2f}x the time of the mean run without"
     return [
         f"The class archive took {archive.seconds:.1f} s to build and holds "
         f"{archive.size_mb:.0f} MB. What it saves shows on the Spark group run alone "
         f"(`dg launch --assets group:spark`, a process and a JVM of its own), over empty storage, "
-        f"with and without it in turn{ratio}. The main job above starts that JVM once, in the "
-        "Spark group's process beside the others, so the start it saves is a small share of the "
-        "job's CPU time.",
+        f"with and without it in turn{compared}. The main job above starts that JVM once, in the "
+        f"Spark group's process beside the others{cpu_saved(with_archive, without, main_job)}.",
         "",
         markdown_table(
             ["Spark group alone", "seconds", "first step at (s)", "CPU s", "CPU s / cores"], rows
         ),
         "",
     ]
+
+
+def cpu_saved(with_archive: list[MainJob], without: list[MainJob], main_job: MainJob | None) -> str:
+    """The CPU time the archive saves on the Spark group alone (mean without minus mean with),
+    as a share of the main job's; empty when a CPU time was not measured."""
+    cpu_with = [measured[0] for run in with_archive if (measured := measured_cpu(run))]
+    cpu_without = [measured[0] for run in without if (measured := measured_cpu(run))]
+    job = measured_cpu(main_job) if main_job is not None else None
+    if not cpu_with or not cpu_without or job is None:
+        return ""
+    saved = mean(cpu_without) - mean(cpu_with)
+    return (
+        f": the mean Spark group run alone uses {saved:.1f} CPU s less with it, "
+        f"{saved / job[0]:.0%} of the main job's {job[0]:.0f} CPU s"
+    )
 
 
 def cpu_cells(job: MainJob) -> list[str]:

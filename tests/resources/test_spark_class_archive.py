@@ -35,7 +35,6 @@ def archive_in(folder: Path, content: bytes = b"an archive's bytes") -> Path:
 )
 def test_a_damaged_archive_is_never_handed_to_the_jvm(tmp_path, caplog, damage):
     damaged = archive_in(tmp_path / "archive", os.urandom(100_000))
-    damaged.chmod(0o644)
     damaged.write_bytes(damage(damaged.read_bytes()))
     resource = SparkResource(lake_url="file:///tmp/lake", class_archive_folder=str(damaged.parent))
 
